@@ -1,0 +1,47 @@
+package dev.apprepo.refresh;
+
+import dev.apprepo.refresh.http.KubernetesStatusErrors;
+import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
+import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+
+/** Wires the Java parts the YAML routes refer to by name. */
+public class RefreshBeans {
+
+    @Produces
+    @Singleton
+    Clusters clusters(RefreshConfig config, Instance<Config> ambient) {
+        // Quarkus' own client configuration: in-cluster or KUBECONFIG, and quarkus.kubernetes-client.* on top
+        return Clusters.load(config.clustersConfig().orElse(null), ambient::get);
+    }
+
+    @Produces
+    @Singleton
+    @Named("kubernetes-custom-resources")
+    CallerTokenCustomResourcesComponent kubernetesCustomResources(Clusters clusters, RefreshConfig config, Vertx vertx) {
+        return new CallerTokenCustomResourcesComponent(new KubernetesClientPool(clusters,
+                new VertxHttpClientFactory(vertx), config.clientPool().maxSize(), config.clientPool().idleExpiry(),
+                config.apiTimeout()));
+    }
+
+    @Produces
+    @Singleton
+    @Named("refreshCoalescer")
+    RefreshCoalescer refreshCoalescer() {
+        return new RefreshCoalescer("direct:refresh-apprepository");
+    }
+
+    @Produces
+    @Singleton
+    @Named("kubernetesStatusErrors")
+    KubernetesStatusErrors kubernetesStatusErrors() {
+        return new KubernetesStatusErrors();
+    }
+}

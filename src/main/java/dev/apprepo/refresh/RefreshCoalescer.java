@@ -1,0 +1,138 @@
+package dev.apprepo.refresh;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+import dev.apprepo.refresh.kubernetes.TokenDigest;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * Runs one refresh for all requests that wait on the same repository with the same token.
+ * <p>
+ * While an update is in flight, arriving requests join the next one: it starts when the current one ends, so
+ * every request is answered by an increment committed after it arrived, and a burst costs at most two updates
+ * per repository and token instead of a conflict storm. Requests with different tokens never share an update:
+ * each token's RBAC decides for itself.
+ * <p>
+ * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
+ */
+public class RefreshCoalescer implements Processor {
+
+    static final String CLUSTER = "CamelKubeappsCluster";
+    static final String NAMESPACE = "CamelKubeappsNamespace";
+    static final String REPOSITORY = "CamelKubeappsRepository";
+    static final String TOKEN = "CamelKubeappsToken";
+
+    private record Key(String cluster, String namespace, String repository, String tokenDigest) {
+    }
+
+    /** The requests served by one update; its first request runs it. */
+    private static final class Batch {
+        final Exchange leader;
+        final CompletableFuture<Void> turn = new CompletableFuture<>();
+        final CompletableFuture<Exchange> result = new CompletableFuture<>();
+
+        Batch(Exchange leader) {
+            this.leader = leader;
+        }
+    }
+
+    /** The update in flight for one key, and the batch that waits for it to end. */
+    private static final class Lane {
+        Batch running;
+        Batch waiting;
+    }
+
+    private final String refreshUri;
+    private final ConcurrentHashMap<Key, Lane> lanes = new ConcurrentHashMap<>();
+    private volatile ProducerTemplate refresh;
+
+    /** @param refreshUri the endpoint that performs one refresh, for example {@code direct:refresh-apprepository} */
+    public RefreshCoalescer(String refreshUri) {
+        this.refreshUri = refreshUri;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Key key = keyOf(exchange);
+        Batch[] joined = new Batch[1];
+        lanes.compute(key, (k, lane) -> {
+            Lane current = lane == null ? new Lane() : lane;
+            if (current.running == null) {
+                current.running = new Batch(exchange);
+                current.running.turn.complete(null);
+                joined[0] = current.running;
+            } else {
+                if (current.waiting == null) {
+                    current.waiting = new Batch(exchange);
+                }
+                joined[0] = current.waiting;
+            }
+            return current;
+        });
+        Batch batch = joined[0];
+        if (batch.leader == exchange) {
+            // uninterruptible: a leader that gave up its turn would leave its whole batch waiting
+            batch.turn.join();
+            run(key, batch);
+        }
+        Exchange outcome = await(batch.result);
+        if (outcome.getException() != null) {
+            exchange.setException(outcome.getException());
+        } else {
+            exchange.getMessage().setBody(outcome.getMessage().getBody());
+        }
+    }
+
+    private void run(Key key, Batch batch) {
+        Exchange update = batch.leader.copy();
+        try {
+            template(update).send(refreshUri, update);
+        } catch (RuntimeException e) {
+            update.setException(e);
+        } finally {
+            batch.result.complete(update);
+            lanes.compute(key, (k, lane) -> {
+                lane.running = lane.waiting;
+                lane.waiting = null;
+                if (lane.running == null) {
+                    return null;
+                }
+                lane.running.turn.complete(null);
+                return lane;
+            });
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            // bounded by the refresh itself: every update ends within its API timeouts and attempts
+            return future.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a refresh batch ended without a result", e.getCause());
+        }
+    }
+
+    private static Key keyOf(Exchange exchange) {
+        var in = exchange.getIn();
+        String token = in.getHeader(TOKEN, "", String.class);
+        return new Key(in.getHeader(CLUSTER, String.class), in.getHeader(NAMESPACE, String.class),
+                in.getHeader(REPOSITORY, String.class), TokenDigest.sha256(token));
+    }
+
+    private ProducerTemplate template(Exchange exchange) {
+        ProducerTemplate template = refresh;
+        if (template == null) {
+            synchronized (this) {
+                if (refresh == null) {
+                    refresh = exchange.getContext().createProducerTemplate();
+                }
+                template = refresh;
+            }
+        }
+        return template;
+    }
+}

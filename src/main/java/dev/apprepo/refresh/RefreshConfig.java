@@ -1,0 +1,32 @@
+package dev.apprepo.refresh;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "refresh")
+public interface RefreshConfig {
+
+    /** Kubeapps clusters file (JSON or YAML); without it, one cluster "default" on the in-cluster config. */
+    Optional<Path> clustersConfig();
+
+    /** Connect and request timeout of each Kubernetes API call. */
+    @WithDefault("10s")
+    Duration apiTimeout();
+
+    ClientPool clientPool();
+
+    interface ClientPool {
+
+        /** Most clients (one per cluster and token) kept for reuse. */
+        @WithDefault("256")
+        int maxSize();
+
+        /** A client unused for this long is closed. */
+        @WithDefault("5m")
+        Duration idleExpiry();
+    }
+}

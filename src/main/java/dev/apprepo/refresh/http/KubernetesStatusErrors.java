@@ -1,0 +1,124 @@
+package dev.apprepo.refresh.http;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLException;
+
+import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
+import dev.apprepo.refresh.kubernetes.UnknownClusterException;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the exception that ended a request into the HTTP answer: a Kubernetes {@code Status} body with the code it
+ * names. API errors keep the API server's own Status; failures to reach the API become 502, 503 or 504.
+ */
+public class KubernetesStatusErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesStatusErrors.class);
+
+    public void respond(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Status status = toStatus(failure);
+        Message message = exchange.getMessage();
+        if (failure instanceof MethodNotAllowedException) {
+            message.setHeader("Allow", "POST");
+        }
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status.getCode());
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(Serialization.asJson(status));
+    }
+
+    static Status toStatus(Throwable failure) {
+        if (failure instanceof RejectedRequestException rejected) {
+            return status(rejected.code(), rejected.reason(), rejected.getMessage());
+        }
+        if (failure instanceof MissingCallerTokenException) {
+            return status(401, "Unauthorized", failure.getMessage());
+        }
+        if (failure instanceof UnknownClusterException) {
+            return status(404, "NotFound", failure.getMessage());
+        }
+        if (failure instanceof KubernetesClientException apiError && apiError.getCode() > 0) {
+            return fromApi(apiError);
+        }
+        if (failure instanceof IllegalArgumentException) {
+            return status(400, "BadRequest", failure.getMessage());
+        }
+        Throwable cause = rootTransportCause(failure);
+        if (cause instanceof TimeoutException || cause instanceof InterruptedIOException) {
+            LOG.warn("Kubernetes API call timed out: {}", describe(cause));
+            return status(504, "Timeout", "the Kubernetes API did not answer in time");
+        }
+        if (cause instanceof SSLException) {
+            LOG.warn("TLS with the Kubernetes API failed: {}", describe(cause));
+            return status(502, "BadGateway", "TLS with the Kubernetes API failed");
+        }
+        if (cause instanceof ConnectException || cause instanceof UnknownHostException
+                || cause instanceof NoRouteToHostException || cause instanceof UnresolvedAddressException) {
+            LOG.warn("Kubernetes API unreachable: {}", describe(cause));
+            return status(503, "ServiceUnavailable", "the Kubernetes API is unreachable");
+        }
+        if (failure instanceof KubernetesClientException) {
+            LOG.warn("Kubernetes API call failed: {}", describe(cause));
+            return status(502, "BadGateway", "the Kubernetes API call failed");
+        }
+        LOG.error("Refresh failed", failure);
+        return status(500, "InternalError", "internal error");
+    }
+
+    private static Status fromApi(KubernetesClientException apiError) {
+        Status status = apiError.getStatus();
+        if (status == null || status.getMessage() == null) {
+            return status(apiError.getCode(), null, apiError.getMessage());
+        }
+        // fabric8 builds a Status of its own for some errors: complete it to a well-formed one
+        return new StatusBuilder(status)
+                .withKind("Status")
+                .withApiVersion("v1")
+                .withStatus("Failure")
+                .withCode(apiError.getCode())
+                .build();
+    }
+
+    private static Status status(int code, String reason, String message) {
+        return new StatusBuilder()
+                .withKind("Status")
+                .withApiVersion("v1")
+                .withNewMetadata().endMetadata()
+                .withStatus("Failure")
+                .withCode(code)
+                .withReason(reason)
+                .withMessage(message)
+                .build();
+    }
+
+    private static Throwable rootTransportCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause != null) {
+            if (cause instanceof TimeoutException || cause instanceof InterruptedIOException
+                    || cause instanceof SSLException || cause instanceof ConnectException
+                    || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
+                    || cause instanceof UnresolvedAddressException) {
+                return cause;
+            }
+            cause = cause.getCause();
+        }
+        return failure;
+    }
+
+    private static String describe(Throwable cause) {
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.apprepo.refresh.kubernetes;
+
+public class UnknownClusterException extends RuntimeException {
+
+    public UnknownClusterException(String cluster) {
+        super("cluster \"" + cluster + "\" has no configuration");
+    }
+}
