@@ -17,6 +17,10 @@ public interface RefreshConfig {
     @WithDefault("10s")
     Duration apiTimeout();
 
+    /** Attempts of get and update when another writer changed the AppRepository in between (409). */
+    @WithDefault("5")
+    int maxAttempts();
+
     ClientPool clientPool();
 
     interface ClientPool {

@@ -2,6 +2,7 @@ package dev.apprepo.refresh.dev;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.URI;
 import java.util.List;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -35,8 +36,8 @@ public class EmbeddedKubernetesApi {
             .withGroup("kubeapps.com").withVersion("v1alpha1").withPlural("apprepositories").withKind("AppRepository")
             .withNamespaced(true).build();
 
-    @ConfigProperty(name = "refresh.dev.api-port", defaultValue = "18443")
-    int port;
+    @ConfigProperty(name = "quarkus.kubernetes-client.api-server-url")
+    URI apiServerUrl;
 
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
@@ -46,6 +47,7 @@ public class EmbeddedKubernetesApi {
     void start(@Observes @Priority(1) StartupEvent event) throws Exception {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new java.util.HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
+        int port = apiServerUrl.getPort();
         server.init(InetAddress.getLoopbackAddress(), port);
         try (KubernetesClient admin = server.createClient()) {
             admin.apiextensions().v1().customResourceDefinitions().resource(load("apprepository-crd.yaml",

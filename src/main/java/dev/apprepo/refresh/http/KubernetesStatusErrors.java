@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
@@ -32,6 +33,8 @@ public class KubernetesStatusErrors {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Status status = toStatus(failure);
         Message message = exchange.getMessage();
+        // the failure may have come before the request's own headers were dropped: none of them goes back
+        message.removeHeaders("*");
         if (failure instanceof MethodNotAllowedException) {
             message.setHeader("Allow", "POST");
         }
@@ -80,17 +83,27 @@ public class KubernetesStatusErrors {
 
     private static Status fromApi(KubernetesClientException apiError) {
         Status status = apiError.getStatus();
-        if (status == null || status.getMessage() == null) {
-            return status(apiError.getCode(), null, apiError.getMessage());
+        if (status != null && status.getMessage() != null && status.getAdditionalProperties().isEmpty()) {
+            return status;
         }
-        // fabric8 builds a Status of its own for some errors: complete it to a well-formed one
-        return new StatusBuilder(status)
-                .withKind("Status")
-                .withApiVersion("v1")
-                .withStatus("Failure")
-                .withCode(apiError.getCode())
-                .build();
+        // the API answered without a Status body, and fabric8 made one up (flagged in its additional properties)
+        int code = apiError.getCode();
+        String message = status != null && status.getMessage() != null ? status.getMessage() : "HTTP " + code;
+        return status(code, REASONS.getOrDefault(code, "Unknown"), message);
     }
+
+    /** The StatusReason the API server gives each code (k8s.io/apimachinery/pkg/apis/meta/v1). */
+    private static final Map<Integer, String> REASONS = Map.of(
+            400, "BadRequest",
+            401, "Unauthorized",
+            403, "Forbidden",
+            404, "NotFound",
+            405, "MethodNotAllowed",
+            409, "Conflict",
+            410, "Expired",
+            422, "Invalid",
+            429, "TooManyRequests",
+            504, "Timeout");
 
     private static Status status(int code, String reason, String message) {
         return new StatusBuilder()

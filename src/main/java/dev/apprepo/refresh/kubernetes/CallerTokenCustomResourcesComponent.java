@@ -2,6 +2,9 @@ package dev.apprepo.refresh.kubernetes;
 
 import org.apache.camel.component.kubernetes.KubernetesConfiguration;
 import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesComponent;
+import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesComponentConfigurer;
+import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesEndpointConfigurer;
+import org.apache.camel.spi.PropertyConfigurer;
 import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesEndpoint;
 
 /**
@@ -12,6 +15,9 @@ import org.apache.camel.component.kubernetes.customresources.KubernetesCustomRes
  * {@code kubernetesClient} are not used, so no credential ever sits in an endpoint URI or the endpoint registry.
  */
 public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourcesComponent {
+
+    private static final PropertyConfigurer COMPONENT_OPTIONS = new KubernetesCustomResourcesComponentConfigurer();
+    private static final PropertyConfigurer ENDPOINT_OPTIONS = new KubernetesCustomResourcesEndpointConfigurer();
 
     private final KubernetesClientPool clients;
 
@@ -25,6 +31,17 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
     protected KubernetesCustomResourcesEndpoint doCreateEndpoint(String uri, String remaining,
                                                                  KubernetesConfiguration config) {
         return new CallerTokenCustomResourcesEndpoint(uri, this, config, clients);
+    }
+
+    // Camel finds a component's generated option setters by its @Component annotation, which a subclass lacks
+    @Override
+    public PropertyConfigurer getComponentPropertyConfigurer() {
+        return COMPONENT_OPTIONS;
+    }
+
+    @Override
+    public PropertyConfigurer getEndpointPropertyConfigurer() {
+        return ENDPOINT_OPTIONS;
     }
 
     @Override
