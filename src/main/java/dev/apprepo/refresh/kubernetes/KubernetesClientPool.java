@@ -78,6 +78,8 @@ public final class KubernetesClientPool implements AutoCloseable {
         int timeoutMillis = Math.toIntExact(apiTimeout.toMillis());
         return new KubernetesClientBuilder()
                 .withHttpClientFactory(httpClients)
+                // at TRACE, fabric8 logs every request header: the caller's token with them
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("HttpLogging", null))
                 .withConfig(clusters.configFor(cluster)
                         .withOauthToken(token)
                         .withConnectionTimeout(timeoutMillis)
