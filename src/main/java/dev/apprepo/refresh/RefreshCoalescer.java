@@ -34,6 +34,7 @@ public class RefreshCoalescer implements Processor {
         final Exchange leader;
         final CompletableFuture<Void> turn = new CompletableFuture<>();
         final CompletableFuture<Exchange> result = new CompletableFuture<>();
+        int size = 1;
 
         Batch(Exchange leader) {
             this.leader = leader;
@@ -68,6 +69,8 @@ public class RefreshCoalescer implements Processor {
             } else {
                 if (current.waiting == null) {
                     current.waiting = new Batch(exchange);
+                } else {
+                    current.waiting.size++;
                 }
                 joined[0] = current.waiting;
             }
@@ -105,6 +108,17 @@ public class RefreshCoalescer implements Processor {
                 return lane;
             });
         }
+    }
+
+    /** Requests waiting for the update after the one in flight, for a repository and token. */
+    int waiting(String cluster, String namespace, String repository, String token) {
+        int[] size = new int[1];
+        // under the map's lock for the key, like every change to a lane
+        lanes.computeIfPresent(new Key(cluster, namespace, repository, TokenDigest.sha256(token)), (key, lane) -> {
+            size[0] = lane.waiting == null ? 0 : lane.waiting.size;
+            return lane;
+        });
+        return size[0];
     }
 
     private static <T> T await(CompletableFuture<T> future) throws InterruptedException {

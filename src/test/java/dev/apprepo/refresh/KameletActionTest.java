@@ -1,0 +1,120 @@
+package dev.apprepo.refresh;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
+import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kamelet.KameletComponent;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The action kamelet on its own, as a Camel K Pipe or a Camel JBang route uses it. */
+class KameletActionTest extends CamelTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static KubeappsApi api;
+
+    @BeforeAll
+    static void startApi() {
+        api = new KubeappsApi(false);
+    }
+
+    @AfterAll
+    static void stopApi() {
+        api.close();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
+        context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(
+                new KubernetesClientPool(Clusters.of(List.of(new Cluster("default", api.url(), null, false, true)),
+                        () -> null), new VertxHttpClientFactory(), 8, Duration.ofMinutes(1), Duration.ofSeconds(10))));
+        return context;
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                // a Pipe with a fixed repository and its token from a Secret
+                from("direct:pipe")
+                        .to("kamelet:apprepository-refresh-action?namespace=kubeapps&repository=piped&token=pipe-token");
+                // everything per message
+                from("direct:headers").to("kamelet:apprepository-refresh-action");
+            }
+        };
+    }
+
+    @Test
+    void refreshesTheRepositoryNamedByItsProperties() throws Exception {
+        api.seed("kubeapps", "piped");
+        api.takeCalls();
+
+        Exchange exchange = template.send("direct:pipe", e -> e.getIn().setBody("{\"type\":\"PUSH_ARTIFACT\"}"));
+
+        assertNull(exchange.getException());
+        assertEquals(1, JSON.readTree(exchange.getMessage().getBody(String.class)).at("/spec/resyncRequests").asInt());
+        assertEquals(1, api.resyncRequests("kubeapps", "piped"));
+        assertEquals("Bearer pipe-token", api.takeCalls().get(0).authorization());
+    }
+
+    @Test
+    void propertiesWinOverHeaders() throws Exception {
+        api.seed("kubeapps", "piped");
+        api.seed("kubeapps", "other");
+
+        template.send("direct:pipe", e -> e.getIn().getHeaders().putAll(Map.of(
+                "CamelKubeappsRepository", "other", "CamelKubeappsToken", "header-token")));
+
+        assertEquals(1, api.resyncRequests("kubeapps", "piped"));
+        assertEquals(0, api.resyncRequests("kubeapps", "other"));
+    }
+
+    @Test
+    void refreshesTheRepositoryNamedByHeadersAndDropsTheTokenHeader() throws Exception {
+        api.seed("team-a", "charts");
+        api.takeCalls();
+
+        Exchange exchange = template.send("direct:headers", e -> e.getIn().getHeaders().putAll(Map.of(
+                "CamelKubeappsCluster", "default", "CamelKubeappsNamespace", "team-a",
+                "CamelKubeappsRepository", "charts", "CamelKubeappsToken", "header-token")));
+
+        assertNull(exchange.getException());
+        JsonNode repository = JSON.readTree(exchange.getMessage().getBody(String.class));
+        assertEquals("charts", repository.at("/metadata/name").asText());
+        assertEquals(1, api.resyncRequests("team-a", "charts"));
+        assertEquals("Bearer header-token", api.takeCalls().get(0).authorization());
+        assertNull(exchange.getMessage().getHeader("CamelKubeappsToken"));
+        assertNull(exchange.getVariable("kubernetesOauthToken"));
+    }
+
+    @Test
+    void failsTheExchangeWithTheApisError() {
+        Exchange exchange = template.send("direct:headers", e -> e.getIn().getHeaders().putAll(Map.of(
+                "CamelKubeappsNamespace", "kubeapps", "CamelKubeappsRepository", "missing",
+                "CamelKubeappsToken", "header-token")));
+
+        assertEquals(404, assertInstanceOf(KubernetesClientException.class, exchange.getException()).getCode());
+    }
+}
