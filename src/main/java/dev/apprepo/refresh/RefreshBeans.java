@@ -1,5 +1,6 @@
 package dev.apprepo.refresh;
 
+import dev.apprepo.refresh.http.BearerToken;
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Clusters;
@@ -36,6 +37,13 @@ public class RefreshBeans {
     @Named("refreshCoalescer")
     RefreshCoalescer refreshCoalescer() {
         return new RefreshCoalescer("direct:refresh-apprepository");
+    }
+
+    @Produces
+    @Singleton
+    @Named("bearerToken")
+    BearerToken bearerToken() {
+        return new BearerToken();
     }
 
     @Produces

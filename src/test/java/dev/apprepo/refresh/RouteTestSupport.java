@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import dev.apprepo.refresh.http.BearerToken;
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Cluster;
@@ -57,6 +58,7 @@ abstract class RouteTestSupport extends CamelTestSupport {
         context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
         context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository"));
         context.getRegistry().bind("kubernetesStatusErrors", new KubernetesStatusErrors());
+        context.getRegistry().bind("bearerToken", new BearerToken());
         return context;
     }
 

@@ -105,7 +105,8 @@ public class KubernetesStatusErrors {
             429, "TooManyRequests",
             504, "Timeout");
 
-    private static Status status(int code, String reason, String message) {
+    /** A Kubernetes {@code Status} of failure, as the API server writes it. */
+    public static Status status(int code, String reason, String message) {
         return new StatusBuilder()
                 .withKind("Status")
                 .withApiVersion("v1")

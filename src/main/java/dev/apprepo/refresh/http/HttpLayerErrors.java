@@ -1,0 +1,78 @@
+package dev.apprepo.refresh.http;
+
+import java.util.Optional;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Kubernetes {@code Status} bodies for what the HTTP layer refuses before the route runs: a body over
+ * {@code quarkus.http.limits.max-body-size} (413) and paths under {@code /api/v1/} that name no refresh (404).
+ */
+@ApplicationScoped
+public class HttpLayerErrors {
+
+    private static final Logger LOG = Logger.getLogger(HttpLayerErrors.class);
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    Optional<MemorySize> maxBodySize;
+
+    void install(@Observes Router router) {
+        // Quarkus answers a declared Content-Length over the limit itself, with an empty body: say it first
+        router.route("/api/v1/*").order(Integer.MIN_VALUE).handler(this::refuseDeclaredOversizedBody);
+        // a body that outgrows the limit while it streams in fails the route with 413
+        router.route("/api/v1/*").failureHandler(this::failed);
+        // runs only when no route of the refresh matched
+        router.route("/api/v1/*").order(Integer.MAX_VALUE)
+                .handler(ctx -> respond(ctx, 404, "NotFound", "the server could not find the requested resource"));
+    }
+
+    private void refuseDeclaredOversizedBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        if (length != null && maxBodySize.isPresent()) {
+            try {
+                if (Long.parseLong(length.strip()) > maxBodySize.get().asLongValue()) {
+                    tooLarge(ctx);
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                respond(ctx, 400, "BadRequest", "Content-Length is not a number");
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private static void tooLarge(RoutingContext ctx) {
+        // the rest of the body is not read: close the connection rather than drain it
+        ctx.response().putHeader("Connection", "close");
+        respond(ctx, 413, "RequestEntityTooLarge", "the request body is larger than the service accepts");
+    }
+
+    private void failed(RoutingContext ctx) {
+        int code = ctx.statusCode();
+        if (code == 413) {
+            tooLarge(ctx);
+        } else if (code >= 400 && code < 500) {
+            respond(ctx, code, "BadRequest", "the request could not be read");
+        } else {
+            LOG.errorf("HTTP request failed: %s", ctx.failure() == null ? code : ctx.failure().toString());
+            respond(ctx, 500, "InternalError", "internal error");
+        }
+    }
+
+    private static void respond(RoutingContext ctx, int code, String reason, String message) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
+        ctx.response().setStatusCode(code)
+                .putHeader("Content-Type", "application/json")
+                .end(Serialization.asJson(KubernetesStatusErrors.status(code, reason, message)));
+    }
+}

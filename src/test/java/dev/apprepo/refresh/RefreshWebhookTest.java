@@ -1,0 +1,244 @@
+package dev.apprepo.refresh;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packaged service over real HTTP, in front of the mock API server in CRUD mode. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class RefreshWebhookTest {
+
+    private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.caller-token.c2lnbmF0dXJl";
+    private static final String PATH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
+
+    @KubernetesTestServer
+    KubernetesServer mockServer;
+
+    private KubernetesClient admin;
+
+    @BeforeEach
+    void seed() throws Exception {
+        admin = mockServer.getClient();
+        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
+            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
+                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
+                            CustomResourceDefinition.class)).create();
+        }
+        for (String name : List.of("repo", "busy")) {
+            GenericKubernetesResource repository = admin.getKubernetesSerialization()
+                    .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
+            repository.getMetadata().setNamespace("kubeapps");
+            repository.getMetadata().setName(name);
+            var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
+            repositories.withName(name).delete();
+            repositories.resource(repository).create();
+        }
+        drainApiRequests();
+    }
+
+    /** The requests that reached the API since the last call. */
+    private List<RecordedRequest> drainApiRequests() throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+            requests.add(request);
+        }
+        return requests;
+    }
+
+    private long resyncRequests(String name) {
+        GenericKubernetesResource repository = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES)
+                .inNamespace("kubeapps").withName(name).get();
+        Object value = ((Map<?, ?>) repository.getAdditionalProperties().get("spec")).get("resyncRequests");
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    @Test
+    void refreshesWithTheCallersTokenAndKeepsTheRest() throws Exception {
+        given().header("Authorization", "Bearer " + TOKEN)
+                .when().post(PATH.formatted("repo"))
+                .then().statusCode(200)
+                .contentType(ContentType.JSON)
+                .body("appRepository.spec.resyncRequests", equalTo(1))
+                .body("appRepository.metadata.labels.team", equalTo("charts"))
+                .body("appRepository.metadata.annotations['kubeapps.dev/owner']", equalTo("platform"))
+                .body("appRepository.metadata.ownerReferences[0].name", equalTo("repository-owner"))
+                .body("appRepository.spec.futureField.nested", equalTo("kept"))
+                .body("appRepository.status.status", equalTo("Synced"));
+
+        List<RecordedRequest> requests = drainApiRequests();
+        assertEquals(List.of("GET", "PUT"), requests.stream().map(RecordedRequest::getMethod).toList());
+        for (RecordedRequest request : requests) {
+            assertEquals("Bearer " + TOKEN, request.getHeader("Authorization"),
+                    "the API must see the caller's token, never the service's own");
+            assertEquals("/apis/kubeapps.com/v1alpha1/namespaces/kubeapps/apprepositories/repo", request.getPath());
+        }
+        GenericKubernetesResource stored = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES)
+                .inNamespace("kubeapps").withName("repo").get();
+        assertEquals(Map.of("team", "charts"), stored.getMetadata().getLabels());
+        assertEquals(Map.of("kubeapps.dev/owner", "platform"), stored.getMetadata().getAnnotations());
+    }
+
+    @Test
+    void answersAnyBodyTheSameWay() throws Exception {
+        List<Response> responses = List.of(
+                given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("repo")),
+                given().header("Authorization", "Bearer " + TOKEN).contentType(ContentType.JSON)
+                        .body("{\"type\":\"PUSH_ARTIFACT\",\"event_data\":{}}").post(PATH.formatted("repo")),
+                given().header("Authorization", "Bearer " + TOKEN).contentType(ContentType.JSON)
+                        .body("{\"type\":").post(PATH.formatted("repo")),
+                given().header("Authorization", "Bearer " + TOKEN).contentType(ContentType.URLENC)
+                        .formParam("namespace", "kube-system").formParam("CamelKubeappsRepository", "busy")
+                        .post(PATH.formatted("repo")),
+                given().header("Authorization", "Bearer " + TOKEN).multiPart("file", "chart.tgz", new byte[] {1, 2, 3})
+                        .post(PATH.formatted("repo")),
+                given().header("Authorization", "Bearer " + TOKEN).contentType("application/octet-stream")
+                        .body(new byte[] {0, (byte) 0x8b, (byte) 0xff}).post(PATH.formatted("repo")));
+
+        for (Response response : responses) {
+            assertEquals(200, response.statusCode(), response.asString());
+            assertEquals("repo", response.path("appRepository.metadata.name"));
+        }
+        assertEquals(responses.size(), resyncRequests("repo"));
+        assertEquals(0, resyncRequests("busy"), "a form field must not pick the repository");
+    }
+
+    @Test
+    void refusesAnOversizedBodyBeforeAnyApiCall() throws Exception {
+        byte[] body = new byte[3 * 1024 * 1024 + 1];
+        given().header("Authorization", "Bearer " + TOKEN).contentType("application/octet-stream").body(body)
+                .when().post(PATH.formatted("repo"))
+                .then().statusCode(413)
+                .contentType(ContentType.JSON)
+                .body("kind", equalTo("Status"))
+                .body("code", equalTo(413));
+        assertEquals(List.of(), drainApiRequests());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "GET", "PUT", "DELETE", "PATCH" })
+    void refusesOtherMethods(String method) throws Exception {
+        given().header("Authorization", "Bearer " + TOKEN)
+                .when().request(method, PATH.formatted("repo"))
+                .then().statusCode(405)
+                .header("Allow", "POST")
+                .body("kind", equalTo("Status"))
+                .body("reason", equalTo("MethodNotAllowed"));
+        assertEquals(List.of(), drainApiRequests());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/api/v1/clusters/default/namespaces/kube-system%2Fsecrets/apprepositories/repo/refresh",
+            "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/..%2F..%2Fsecrets/refresh",
+            "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%2e%2e/refresh",
+            "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/repo%2Fstatus/refresh",
+            "/api/v1/clusters/default/namespaces/kubeapps/apprepositories//refresh",
+            "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/repo/refresh/extra",
+    })
+    void encodedPathTricksReachNoOtherApiPath(String path) throws Exception {
+        Response response = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + TOKEN).post(path);
+
+        assertTrue(response.statusCode() == 400 || response.statusCode() == 404, response.asString());
+        assertEquals("Status", response.path("kind"));
+        assertEquals(List.of(), drainApiRequests());
+    }
+
+    @Test
+    void refusesRequestsWithoutBearerTokenBeforeAnyApiCall() throws Exception {
+        given().when().post(PATH.formatted("repo"))
+                .then().statusCode(401).body("kind", equalTo("Status")).body("reason", equalTo("Unauthorized"));
+        given().header("Authorization", "Basic dXNlcjpwYXNz").when().post(PATH.formatted("repo"))
+                .then().statusCode(401);
+        assertEquals(List.of(), drainApiRequests());
+    }
+
+    @Test
+    void unknownClusterIsNotFound() throws Exception {
+        given().header("Authorization", "Bearer " + TOKEN)
+                .when().post("/api/v1/clusters/elsewhere/namespaces/kubeapps/apprepositories/repo/refresh")
+                .then().statusCode(404)
+                .body("message", equalTo("cluster \"elsewhere\" has no configuration"));
+        assertEquals(List.of(), drainApiRequests());
+    }
+
+    @Test
+    void concurrentRequestsShareUpdates() throws Exception {
+        int requests = 40;
+        ExecutorService clients = Executors.newFixedThreadPool(requests);
+        try {
+            List<Callable<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                calls.add(() -> given().header("Authorization", "Bearer " + TOKEN)
+                        .post(PATH.formatted("busy")).statusCode());
+            }
+            for (Future<Integer> status : clients.invokeAll(calls)) {
+                assertEquals(200, status.get());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+
+        long count = resyncRequests("busy");
+        assertTrue(count >= 1 && count <= requests, "resyncRequests " + count);
+        long puts = drainApiRequests().stream().filter(r -> "PUT".equals(r.getMethod())).count();
+        assertTrue(puts <= requests / 4, puts + " PUTs for " + requests + " requests");
+        assertEquals(count, puts, "every PUT is one committed increment, no conflict wasted");
+    }
+
+    @Test
+    void noTokenInAnyLogLine() throws Exception {
+        // the service's categories; the test's own HTTP client (org.apache.http) logs what it sends
+        try (LogCapture logs = new LogCapture("org.apache.camel", "io.fabric8", "io.vertx", "io.netty", "io.quarkus",
+                "org.jboss", "dev.apprepo")) {
+            given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("repo")).then().statusCode(200);
+            given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("missing")).then().statusCode(404);
+            given().header("Authorization", "Bearer " + TOKEN)
+                    .post("/api/v1/clusters/elsewhere/namespaces/kubeapps/apprepositories/repo/refresh")
+                    .then().statusCode(404);
+
+            List<String> lines = logs.lines();
+            assertTrue(lines.stream().anyMatch(line -> line.contains("TRACE") || line.contains("FINEST")
+                                                       || line.contains("FINER") || line.contains("FINE")),
+                    "the capture must see TRACE logging");
+            for (String line : lines) {
+                assertFalse(line.contains("caller-token"), line);
+            }
+        }
+    }
+
+    @Test
+    void devModeApiIsNotRunning() {
+        // the embedded API accepts any token: it must only exist in dev mode
+        assertFalse(io.quarkus.arc.Arc.container().instance(dev.apprepo.refresh.dev.EmbeddedKubernetesApi.class)
+                .isAvailable());
+    }
+}
