@@ -1,6 +1,9 @@
 package dev.apprepo.refresh.kubernetes;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,7 @@ public final class KubernetesClientPool implements AutoCloseable {
     private final Duration apiTimeout;
     private final Cache<Key, KubernetesClient> clients;
     private final ScheduledExecutorService closer;
+    private final Queue<KubernetesClient> retiring = new ConcurrentLinkedQueue<>();
 
     /**
      * @param httpClients one factory for all clients, so that they share its event loop instead of starting their own
@@ -48,13 +52,7 @@ public final class KubernetesClientPool implements AutoCloseable {
                 .maximumSize(maxClients)
                 .expireAfterAccess(idleExpiry)
                 .executor(Runnable::run)
-                .removalListener((Key key, KubernetesClient client, RemovalCause cause) -> {
-                    if (client != null && !closer.isShutdown()) {
-                        closer.schedule(client::close, graceMillis, TimeUnit.MILLISECONDS);
-                    } else if (client != null) {
-                        client.close();
-                    }
-                })
+                .removalListener((Key key, KubernetesClient client, RemovalCause cause) -> retire(client, graceMillis))
                 .build();
     }
 
@@ -72,6 +70,23 @@ public final class KubernetesClientPool implements AutoCloseable {
             throw new UnknownClusterException(cluster);
         }
         return clients.get(new Key(cluster, TokenDigest.sha256(token)), key -> newClient(cluster, token));
+    }
+
+    private void retire(KubernetesClient client, long graceMillis) {
+        if (client == null) {
+            return;
+        }
+        retiring.add(client);
+        try {
+            closer.schedule(() -> {
+                if (retiring.remove(client)) {
+                    client.close();
+                }
+            }, graceMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException poolClosed) {
+            retiring.remove(client);
+            client.close();
+        }
     }
 
     private KubernetesClient newClient(String cluster, String token) {
@@ -98,9 +113,13 @@ public final class KubernetesClientPool implements AutoCloseable {
 
     @Override
     public void close() {
-        // closes still waiting for their grace period run now: nothing is served any more
-        closer.shutdownNow().forEach(Runnable::run);
+        closer.shutdownNow();
         clients.invalidateAll();
         clients.cleanUp();
+        // clients still in their grace period are closed now: nothing is served any more
+        KubernetesClient client;
+        while ((client = retiring.poll()) != null) {
+            client.close();
+        }
     }
 }

@@ -1,0 +1,93 @@
+package dev.apprepo.refresh.kubernetes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KubernetesClientPoolTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Clusters clusters = Clusters.of(List.of(
+            new Cluster("default", "https://10.0.0.1:6443", null, false, true),
+            new Cluster("edge", "https://10.0.0.2:6443", null, false, false)), () -> null);
+
+    private KubernetesClientPool pool(int maxSize) {
+        return new KubernetesClientPool(clusters, new VertxHttpClientFactory(vertx), maxSize, Duration.ofMinutes(5),
+                Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void closeVertx() {
+        vertx.close();
+    }
+
+    @Test
+    void sameClusterAndTokenShareOneClient() {
+        try (KubernetesClientPool pool = pool(8)) {
+            KubernetesClient client = pool.clientFor("default", "token-a");
+
+            assertSame(client, pool.clientFor("default", "token-a"));
+            assertNotSame(client, pool.clientFor("default", "token-b"));
+            assertNotSame(client, pool.clientFor("edge", "token-a"));
+            assertEquals("token-a", client.getConfiguration().getOauthToken());
+            assertEquals("https://10.0.0.1:6443/", client.getConfiguration().getMasterUrl());
+        }
+    }
+
+    @Test
+    void tenThousandTokensStayWithinTheBoundAndEvictedClientsAreClosed() {
+        List<KubernetesClient> handedOut = new ArrayList<>();
+        try (KubernetesClientPool pool = pool(64)) {
+            // the shared event loop and the pool's closer start with the first clients
+            for (int i = 0; i < 100; i++) {
+                pool.clientFor("edge", "warm-up-" + i);
+            }
+            int threadsBefore = Thread.activeCount();
+            for (int i = 0; i < 10_000; i++) {
+                KubernetesClient client = pool.clientFor("default", "token-" + i);
+                if (i % 100 == 0) {
+                    handedOut.add(client);
+                }
+            }
+            assertTrue(pool.size() <= 64, "pool size " + pool.size());
+            assertTrue(Thread.activeCount() <= threadsBefore, "threads grew from " + threadsBefore + " to "
+                                                              + Thread.activeCount());
+        }
+        for (KubernetesClient client : handedOut) {
+            assertTrue(client.getHttpClient().isClosed(), "a client left the pool without being closed");
+        }
+    }
+
+    @Test
+    void emptyTokenAndUnknownClusterAreRefused() {
+        try (KubernetesClientPool pool = pool(8)) {
+            assertThrows(MissingCallerTokenException.class, () -> pool.clientFor("default", ""));
+            assertThrows(MissingCallerTokenException.class, () -> pool.clientFor("default", null));
+            assertThrows(UnknownClusterException.class, () -> pool.clientFor("nowhere", "token"));
+            assertEquals(0, pool.size());
+        }
+    }
+
+    @Test
+    void clientsAreClosedWithThePool() {
+        KubernetesClient client;
+        try (KubernetesClientPool pool = pool(8)) {
+            client = pool.clientFor("default", "token");
+            assertFalse(client.getHttpClient().isClosed());
+        }
+        assertTrue(client.getHttpClient().isClosed());
+    }
+}
