@@ -12,6 +12,7 @@ import dev.apprepo.refresh.kubernetes.Cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,59 +54,67 @@ class RefreshRoutesTest extends RouteTestSupport {
         api.takeCalls();
     }
 
-    /** One row per branch of the route: what the client sends, what it gets, how many API calls it costs. */
+    /**
+     * One row per branch of the route: what the client sends, what it gets, how many API calls it costs and
+     * whether it got past the route's own checks to a refresh.
+     */
     static Stream<Arguments> requests() {
         String repo = "repo";
         return Stream.of(
-                row("refresh", "POST", "Bearer " + TOKEN, "default", NS, repo, 200, null, 2),
-                row("scheme in lower case", "POST", "bearer " + TOKEN, "default", NS, repo, 200, null, 2),
-                row("scheme in capitals, two spaces", "POST", "BEARER  " + TOKEN, "default", NS, repo, 200, null, 2),
-                row("GET", "GET", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0),
-                row("PUT", "PUT", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0),
-                row("no Authorization", "POST", null, "default", NS, repo, 401, "Unauthorized", 0),
-                row("Basic scheme", "POST", "Basic dXNlcjpwYXNz", "default", NS, repo, 401, "Unauthorized", 0),
-                row("empty token", "POST", "Bearer ", "default", NS, repo, 401, "Unauthorized", 0),
-                row("scheme only", "POST", "Bearer", "default", NS, repo, 401, "Unauthorized", 0),
-                row("token with a space", "POST", "Bearer abc def", "default", NS, repo, 401, "Unauthorized", 0),
-                row("token glued to scheme", "POST", "Bearer" + TOKEN, "default", NS, repo, 401, "Unauthorized", 0),
-                row("namespace in capitals", "POST", "Bearer " + TOKEN, "default", "Kubeapps", repo, 400, "BadRequest", 0),
-                row("namespace of 64", "POST", "Bearer " + TOKEN, "default", "n".repeat(64), repo, 400, "BadRequest", 0),
+                row("refresh", "POST", "Bearer " + TOKEN, "default", NS, repo, 200, null, 2, true),
+                row("scheme in lower case", "POST", "bearer " + TOKEN, "default", NS, repo, 200, null, 2, true),
+                row("scheme in capitals, two spaces", "POST", "BEARER  " + TOKEN, "default", NS, repo, 200, null, 2, true),
+                row("GET", "GET", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
+                row("PUT", "PUT", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
+                row("no Authorization", "POST", null, "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("Basic scheme", "POST", "Basic dXNlcjpwYXNz", "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("empty token", "POST", "Bearer ", "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("scheme only", "POST", "Bearer", "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("token with a space", "POST", "Bearer abc def", "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("token glued to scheme", "POST", "Bearer" + TOKEN, "default", NS, repo, 401, "Unauthorized", 0, false),
+                row("namespace in capitals", "POST", "Bearer " + TOKEN, "default", "Kubeapps", repo, 400, "BadRequest", 0, false),
+                row("namespace of 64", "POST", "Bearer " + TOKEN, "default", "n".repeat(64), repo, 400, "BadRequest", 0, false),
                 row("namespace with a slash", "POST", "Bearer " + TOKEN, "default", "kube-system/secrets", repo, 400,
-                        "BadRequest", 0),
-                row("namespace ..", "POST", "Bearer " + TOKEN, "default", "..", repo, 400, "BadRequest", 0),
-                row("namespace with a dot", "POST", "Bearer " + TOKEN, "default", "a.b", repo, 400, "BadRequest", 0),
-                row("name ../x", "POST", "Bearer " + TOKEN, "default", NS, "../x", 400, "BadRequest", 0),
-                row("name of 254", "POST", "Bearer " + TOKEN, "default", NS, "r".repeat(254), 400, "BadRequest", 0),
-                row("name a..b", "POST", "Bearer " + TOKEN, "default", NS, "a..b", 400, "BadRequest", 0),
-                row("name with a slash", "POST", "Bearer " + TOKEN, "default", NS, "a/b", 400, "BadRequest", 0),
+                        "BadRequest", 0, false),
+                row("namespace ..", "POST", "Bearer " + TOKEN, "default", "..", repo, 400, "BadRequest", 0, false),
+                row("namespace with a dot", "POST", "Bearer " + TOKEN, "default", "a.b", repo, 400, "BadRequest", 0, false),
+                row("name ../x", "POST", "Bearer " + TOKEN, "default", NS, "../x", 400, "BadRequest", 0, false),
+                row("name of 254", "POST", "Bearer " + TOKEN, "default", NS, "r".repeat(254), 400, "BadRequest", 0, false),
+                row("name a..b", "POST", "Bearer " + TOKEN, "default", NS, "a..b", 400, "BadRequest", 0, false),
+                row("name with a slash", "POST", "Bearer " + TOKEN, "default", NS, "a/b", 400, "BadRequest", 0, false),
                 row("name with dots, not found", "POST", "Bearer " + TOKEN, "default", NS, "charts.example.com", 404,
-                        "NotFound", 1),
-                row("repository not found", "POST", "Bearer " + TOKEN, "default", NS, "missing", 404, "NotFound", 1),
-                row("unknown cluster", "POST", "Bearer " + TOKEN, "elsewhere", NS, repo, 404, "NotFound", 0),
+                        "NotFound", 1, true),
+                row("repository not found", "POST", "Bearer " + TOKEN, "default", NS, "missing", 404, "NotFound", 1, true),
+                row("unknown cluster", "POST", "Bearer " + TOKEN, "elsewhere", NS, repo, 404, "NotFound", 0, true),
                 row("token the API rejects", "POST", "Bearer " + ApiRefusal.EXPIRED.token, "default", NS, repo, 401,
-                        "Unauthorized", 1),
+                        "Unauthorized", 1, true),
                 row("token without RBAC", "POST", "Bearer " + ApiRefusal.FORBIDDEN.token, "default", NS, repo, 403,
-                        "Forbidden", 1),
+                        "Forbidden", 1, true),
                 row("update the API refuses", "POST", "Bearer " + ApiRefusal.INVALID.token, "default", NS, repo, 422,
-                        "Invalid", 2));
+                        "Invalid", 2, true));
     }
 
     private static Arguments row(String name, String method, String authorization, String cluster, String namespace,
-                                 String repository, int code, String reason, int apiCalls) {
-        return Arguments.of(name, method, authorization, cluster, namespace, repository, code, reason, apiCalls);
+                                 String repository, int code, String reason, int apiCalls, boolean refreshed) {
+        return Arguments.of(name, method, authorization, cluster, namespace, repository, code, reason, apiCalls,
+                refreshed);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("requests")
     void answers(String name, String method, String authorization, String cluster, String namespace,
-                 String repository, int code, String reason, int apiCalls) throws Exception {
+                 String repository, int code, String reason, int apiCalls, boolean refreshed) throws Exception {
         if ("repo".equals(repository)) {
             api.seed(NS, "repo");
             api.takeCalls();
         }
 
+        MockEndpoint refreshes = getMockEndpoint("mock:direct:refresh-apprepository");
+        refreshes.expectedMessageCount(refreshed ? 1 : 0);
+
         Exchange response = post(method, authorization, cluster, namespace, repository, null);
 
+        refreshes.assertIsSatisfied(0);
         assertEquals(code, statusCode(response), () -> response.getMessage().getBody(String.class));
         JsonNode body = JSON.readTree(response.getMessage().getBody(String.class));
         assertEquals("application/json", response.getMessage().getHeader(Exchange.CONTENT_TYPE));
