@@ -27,6 +27,7 @@ public class RefreshBeans {
     @Singleton
     @Named("kubernetes-custom-resources")
     CallerTokenCustomResourcesComponent kubernetesCustomResources(Clusters clusters, RefreshConfig config, Vertx vertx) {
+        // Quarkus' own event loop: pooled clients add no threads
         return new CallerTokenCustomResourcesComponent(new KubernetesClientPool(clusters,
                 new VertxHttpClientFactory(vertx), config.clientPool().maxSize(), config.clientPool().idleExpiry(),
                 config.apiTimeout()));

@@ -21,6 +21,11 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
 
     private final KubernetesClientPool clients;
 
+    /** For plain Camel, declared as a bean named {@code kubernetes-custom-resources}: see the README. */
+    public CallerTokenCustomResourcesComponent() {
+        this(KubernetesClientPool.standalone());
+    }
+
     public CallerTokenCustomResourcesComponent(KubernetesClientPool clients) {
         this.clients = clients;
         // the stock component would pick up a KubernetesClient from the registry and call with its credentials

@@ -14,6 +14,8 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.vertx.core.Vertx;
 
 /**
  * Kubernetes clients keyed by cluster and caller token, so that repeated requests with one token reuse its
@@ -24,12 +26,18 @@ public final class KubernetesClientPool implements AutoCloseable {
     private record Key(String cluster, String tokenDigest) {
     }
 
+    /** Defaults for plain Camel (Camel JBang, Camel K), where no application configures the pool. */
+    public static final int DEFAULT_MAX_CLIENTS = 256;
+    public static final Duration DEFAULT_IDLE_EXPIRY = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(10);
+
     private final Clusters clusters;
     private final HttpClient.Factory httpClients;
     private final Duration apiTimeout;
     private final Cache<Key, KubernetesClient> clients;
     private final ScheduledExecutorService closer;
     private final Queue<KubernetesClient> retiring = new ConcurrentLinkedQueue<>();
+    private Vertx ownVertx;
 
     /**
      * @param httpClients one factory for all clients, so that they share its event loop instead of starting their own
@@ -54,6 +62,18 @@ public final class KubernetesClientPool implements AutoCloseable {
                 .executor(Runnable::run)
                 .removalListener((Key key, KubernetesClient client, RemovalCause cause) -> retire(client, graceMillis))
                 .build();
+    }
+
+    /**
+     * A pool for plain Camel: clusters from {@value Clusters#CONFIG_VARIABLE}, default bounds and timeout, and an
+     * event loop of its own, closed with the pool.
+     */
+    public static KubernetesClientPool standalone() {
+        Vertx vertx = Vertx.vertx();
+        KubernetesClientPool pool = new KubernetesClientPool(Clusters.fromEnvironment(),
+                new VertxHttpClientFactory(vertx), DEFAULT_MAX_CLIENTS, DEFAULT_IDLE_EXPIRY, DEFAULT_API_TIMEOUT);
+        pool.ownVertx = vertx;
+        return pool;
     }
 
     /**
@@ -120,6 +140,9 @@ public final class KubernetesClientPool implements AutoCloseable {
         KubernetesClient client;
         while ((client = retiring.poll()) != null) {
             client.close();
+        }
+        if (ownVertx != null) {
+            ownVertx.close();
         }
     }
 }
