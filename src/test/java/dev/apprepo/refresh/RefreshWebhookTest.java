@@ -143,6 +143,24 @@ class RefreshWebhookTest {
         assertEquals(List.of(), drainApiRequests());
     }
 
+    @Test
+    void refusesAnOversizedChunkedBodyBeforeAnyApiCall() throws Exception {
+        // no Content-Length: the body outgrows the limit while it streams in
+        var request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
+                                            + PATH.formatted("repo")))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[4 * 1024 * 1024])))
+                .build();
+        var response = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(413, response.statusCode());
+        assertTrue(response.body().contains("\"kind\":\"Status\""), response.body());
+        assertEquals(List.of(), drainApiRequests());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "GET", "PUT", "DELETE", "PATCH" })
     void refusesOtherMethods(String method) throws Exception {

@@ -57,12 +57,15 @@ public class HttpLayerErrors {
 
     private void failed(RoutingContext ctx) {
         int code = ctx.statusCode();
+        // the failure's class only: its message can quote the request body
+        String failure = ctx.failure() == null ? "none" : ctx.failure().getClass().getName();
+        LOG.debugf("HTTP layer refused a request with %d (%s)", code, failure);
         if (code == 413) {
             tooLarge(ctx);
         } else if (code >= 400 && code < 500) {
             respond(ctx, code, "BadRequest", "the request could not be read");
         } else {
-            LOG.errorf("HTTP request failed: %s", ctx.failure() == null ? code : ctx.failure().toString());
+            LOG.errorf("HTTP request failed with %d (%s)", code, failure);
             respond(ctx, 500, "InternalError", "internal error");
         }
     }
