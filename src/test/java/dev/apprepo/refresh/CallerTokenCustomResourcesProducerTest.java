@@ -12,23 +12,18 @@ import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApi.ApiRefusal;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesProducer;
-import dev.apprepo.refresh.kubernetes.Cluster;
-import dev.apprepo.refresh.kubernetes.Clusters;
-import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
 import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,27 +45,16 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
     private static final String UPDATE = "kubernetes-custom-resources:default?operation=updateCustomResource"
                                          + CRD_OPTIONS;
 
-    static KubeappsApi api;
-    KubernetesClientPool clients;
+    @RegisterExtension
+    static final KubeappsApi api = new KubeappsApi(false);
+
     KubernetesClient serviceClient;
-
-    @BeforeAll
-    static void startApi() {
-        api = new KubeappsApi(false);
-    }
-
-    @AfterAll
-    static void stopApi() {
-        api.close();
-    }
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        clients = new KubernetesClientPool(
-                Clusters.of(List.of(new Cluster("default", api.url(), null, false, true)), () -> null),
-                new VertxHttpClientFactory(), 8, Duration.ofMinutes(1), Duration.ofSeconds(10));
-        context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
+        context.addComponent("kubernetes-custom-resources",
+                new CallerTokenCustomResourcesComponent(api.clientPool(Duration.ofSeconds(10))));
         // the service's own client, as Quarkus puts one in the registry: the stock component autowires it
         serviceClient = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
                 .withMasterUrl(api.url()).withOauthToken("service-own-token").build()).build();

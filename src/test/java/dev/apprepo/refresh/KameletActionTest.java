@@ -1,26 +1,20 @@
 package dev.apprepo.refresh;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
-import dev.apprepo.refresh.kubernetes.Cluster;
-import dev.apprepo.refresh.kubernetes.Clusters;
-import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kamelet.KameletComponent;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,25 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class KameletActionTest extends CamelTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static KubeappsApi api;
-
-    @BeforeAll
-    static void startApi() {
-        api = new KubeappsApi(false);
-    }
-
-    @AfterAll
-    static void stopApi() {
-        api.close();
-    }
+    @RegisterExtension
+    static final KubeappsApi api = new KubeappsApi(false);
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
         context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
-        context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(
-                new KubernetesClientPool(Clusters.of(List.of(new Cluster("default", api.url(), null, false, true)),
-                        () -> null), new VertxHttpClientFactory(), 8, Duration.ofMinutes(1), Duration.ofSeconds(10))));
+        context.addComponent("kubernetes-custom-resources",
+                new CallerTokenCustomResourcesComponent(api.clientPool(Duration.ofSeconds(10))));
         return context;
     }
 

@@ -3,6 +3,7 @@ package dev.apprepo.refresh;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,23 +13,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The test Kubernetes API: the fabric8 mock server in CRUD mode with the AppRepository CRD installed. It records
  * every request, and can play another writer that changes a repository just before one of our PUTs lands.
  */
-public final class KubeappsApi implements AutoCloseable {
+public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
     public static final ResourceDefinitionContext APP_REPOSITORIES = new ResourceDefinitionContext.Builder()
             .withGroup("kubeapps.com").withVersion("v1alpha1").withPlural("apprepositories")
@@ -50,6 +57,12 @@ public final class KubeappsApi implements AutoCloseable {
         admin = server.createClient();
         admin.apiextensions().v1().customResourceDefinitions()
                 .resource(load("/dev/apprepository-crd.yaml", CustomResourceDefinition.class)).create();
+    }
+
+    /** A pool whose cluster "default" is this API, as the service builds it from a clusters file. */
+    public KubernetesClientPool clientPool(Duration apiTimeout) {
+        return new KubernetesClientPool(Clusters.of(List.of(new Cluster("default", url(), null, false, true)),
+                () -> null), new VertxHttpClientFactory(), 16, Duration.ofMinutes(1), apiTimeout);
     }
 
     public String url() {
@@ -93,6 +106,12 @@ public final class KubeappsApi implements AutoCloseable {
             }
         }
         return calls;
+    }
+
+    /** As a {@code @RegisterExtension static} field, the API lives as long as the test class. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -13,10 +13,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,17 +30,8 @@ class RefreshRoutesTest extends RouteTestSupport {
     private static final String NS = "kubeapps";
     private static final String TOKEN = "caller-token.eyJhbGciOiJSUzI1NiJ9";
 
-    static KubeappsApi api;
-
-    @BeforeAll
-    static void startApi() {
-        api = new KubeappsApi(false);
-    }
-
-    @AfterAll
-    static void stopApi() {
-        api.close();
-    }
+    @RegisterExtension
+    static final KubeappsApi api = new KubeappsApi(false);
 
     @Override
     List<Cluster> clusters() {
