@@ -13,9 +13,9 @@ import org.apache.camel.ProducerTemplate;
  * Runs one refresh for all requests that wait on the same repository with the same token.
  * <p>
  * While an update is in flight, arriving requests join the next one: it starts when the current one ends, so
- * every request is answered by an increment committed after it arrived, and a burst costs at most two updates
- * per repository and token instead of a conflict storm. Requests with different tokens never share an update:
- * each token's RBAC decides for itself.
+ * every request is answered by an increment committed after it arrived, and a burst costs one update per update
+ * time instead of one per request, with no conflicts among them. Requests with different tokens never share an
+ * update: each token's RBAC decides for itself.
  * <p>
  * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
  */
