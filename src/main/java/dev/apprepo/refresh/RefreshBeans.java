@@ -1,10 +1,16 @@
 package dev.apprepo.refresh;
 
-import dev.apprepo.refresh.http.BearerToken;
+import java.time.Clock;
+
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
+import dev.apprepo.refresh.http.RawRequestBodies;
+import dev.apprepo.refresh.http.WebhookCredentials;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Clusters;
 import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
+import dev.apprepo.refresh.receiver.DeliveryLog;
+import dev.apprepo.refresh.receiver.Receivers;
+import dev.apprepo.refresh.receiver.ServiceCredentials;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.vertx.core.Vertx;
@@ -42,9 +48,26 @@ public class RefreshBeans {
 
     @Produces
     @Singleton
-    @Named("bearerToken")
-    BearerToken bearerToken() {
-        return new BearerToken();
+    ServiceCredentials serviceCredentials(Clusters clusters, RefreshConfig config) {
+        return new ServiceCredentials(clusters, config.serviceAccountTokenFile());
+    }
+
+    @Produces
+    @Singleton
+    @Named("webhookCredentials")
+    WebhookCredentials webhookCredentials(RefreshConfig config, Clusters clusters, ServiceCredentials credentials,
+                                          RawRequestBodies rawBodies) {
+        Receivers receivers = config.receiversConfig()
+                .map(file -> Receivers.load(file, clusters, credentials::has, System::getenv))
+                .orElse(Receivers.none());
+        return new WebhookCredentials(receivers, credentials, rawBodies::of, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    @Named("deliveryLog")
+    DeliveryLog deliveryLog(RefreshConfig config) {
+        return new DeliveryLog(config.deliveries().retention(), config.deliveries().maxSize());
     }
 
     @Produces

@@ -21,11 +21,6 @@ import org.apache.camel.ProducerTemplate;
  */
 public class RefreshCoalescer implements Processor {
 
-    static final String CLUSTER = "CamelKubeappsCluster";
-    static final String NAMESPACE = "CamelKubeappsNamespace";
-    static final String REPOSITORY = "CamelKubeappsRepository";
-    static final String TOKEN = "CamelKubeappsToken";
-
     private record Key(String cluster, String namespace, String repository, String tokenDigest) {
     }
 
@@ -132,9 +127,10 @@ public class RefreshCoalescer implements Processor {
 
     private static Key keyOf(Exchange exchange) {
         var in = exchange.getIn();
-        String token = in.getHeader(TOKEN, "", String.class);
-        return new Key(in.getHeader(CLUSTER, String.class), in.getHeader(NAMESPACE, String.class),
-                in.getHeader(REPOSITORY, String.class), TokenDigest.sha256(token));
+        String token = in.getHeader(RefreshHeaders.TOKEN, "", String.class);
+        return new Key(in.getHeader(RefreshHeaders.CLUSTER, String.class),
+                in.getHeader(RefreshHeaders.NAMESPACE, String.class),
+                in.getHeader(RefreshHeaders.REPOSITORY, String.class), TokenDigest.sha256(token));
     }
 
     private ProducerTemplate template(Exchange exchange) {

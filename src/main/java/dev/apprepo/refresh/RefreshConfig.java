@@ -23,6 +23,26 @@ public interface RefreshConfig {
 
     ClientPool clientPool();
 
+    /** Receivers of signed deliveries (YAML or JSON); without it, bearer requests only. */
+    Optional<Path> receiversConfig();
+
+    /** The pod's ServiceAccount token: the credential of verified deliveries where a cluster has no serviceToken. */
+    @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
+    Path serviceAccountTokenFile();
+
+    Deliveries deliveries();
+
+    interface Deliveries {
+
+        /** How long the id of an accepted delivery is remembered, so that a repeat does not refresh again. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** Most delivery ids remembered at once. */
+        @WithDefault("100000")
+        long maxSize();
+    }
+
     interface ClientPool {
 
         /** Most clients (one per cluster and token) kept for reuse. */

@@ -34,6 +34,8 @@ class RefreshCoalescerTest extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() {
+                // failures are the callers' to handle, as in the application's routes
+                errorHandler(noErrorHandler());
                 from("direct:request").process(coalescer);
                 from("direct:update").process(exchange -> {
                     int update = updates.incrementAndGet();
@@ -50,10 +52,10 @@ class RefreshCoalescerTest extends CamelTestSupport {
 
     private CompletableFuture<Exchange> request(String repository, String token) {
         return template.asyncSend("direct:request", exchange -> {
-            exchange.getIn().setHeader(RefreshCoalescer.CLUSTER, "default");
-            exchange.getIn().setHeader(RefreshCoalescer.NAMESPACE, "kubeapps");
-            exchange.getIn().setHeader(RefreshCoalescer.REPOSITORY, repository);
-            exchange.getIn().setHeader(RefreshCoalescer.TOKEN, token);
+            exchange.getIn().setHeader(RefreshHeaders.CLUSTER, "default");
+            exchange.getIn().setHeader(RefreshHeaders.NAMESPACE, "kubeapps");
+            exchange.getIn().setHeader(RefreshHeaders.REPOSITORY, repository);
+            exchange.getIn().setHeader(RefreshHeaders.TOKEN, token);
         });
     }
 

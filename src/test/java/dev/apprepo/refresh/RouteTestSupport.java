@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import dev.apprepo.refresh.http.BearerToken;
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
+import dev.apprepo.refresh.http.WebhookCredentials;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Cluster;
 import dev.apprepo.refresh.kubernetes.Clusters;
 import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
+import dev.apprepo.refresh.receiver.DeliveryLog;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -38,6 +39,11 @@ abstract class RouteTestSupport extends CamelTestSupport {
         return Duration.ofSeconds(10);
     }
 
+    /** Overridden by tests of signed deliveries. */
+    WebhookCredentials webhookCredentials() {
+        return WebhookCredentials.bearerOnly();
+    }
+
     KubernetesClientPool clients;
 
     @Override
@@ -58,7 +64,8 @@ abstract class RouteTestSupport extends CamelTestSupport {
         context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
         context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository"));
         context.getRegistry().bind("kubernetesStatusErrors", new KubernetesStatusErrors());
-        context.getRegistry().bind("bearerToken", new BearerToken());
+        context.getRegistry().bind("webhookCredentials", webhookCredentials());
+        context.getRegistry().bind("deliveryLog", new DeliveryLog(Duration.ofHours(24), 1000));
         return context;
     }
 

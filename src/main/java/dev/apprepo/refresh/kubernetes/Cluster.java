@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One entry of Kubeapps' clusters configuration. Fields the refresh does not use ({@code serviceToken},
- * {@code pinnipedConfig}) are ignored rather than rejected, so a Kubeapps {@code clusters.conf} can be mounted as is.
+ * One entry of Kubeapps' clusters configuration. {@code serviceToken} is the service's own credential for the
+ * cluster, used only for verified signed deliveries; fields the refresh does not use ({@code pinnipedConfig}) are
+ * ignored, so a Kubeapps {@code clusters.conf} can be mounted as is.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cluster(
@@ -13,12 +14,25 @@ public record Cluster(
         @JsonProperty("apiServiceURL") String apiServiceURL,
         @JsonProperty("certificateAuthorityData") String certificateAuthorityData,
         @JsonProperty("insecure") boolean insecure,
-        @JsonProperty("isKubeappsCluster") boolean isKubeappsCluster) {
+        @JsonProperty("isKubeappsCluster") boolean isKubeappsCluster,
+        @JsonProperty("serviceToken") String serviceToken) {
 
     public static final String DEFAULT_NAME = "default";
 
+    /** A cluster entry without a service token. */
+    public Cluster(String name, String apiServiceURL, String certificateAuthorityData, boolean insecure,
+                   boolean isKubeappsCluster) {
+        this(name, apiServiceURL, certificateAuthorityData, insecure, isKubeappsCluster, null);
+    }
+
     static Cluster defaultCluster() {
         return new Cluster(DEFAULT_NAME, null, null, false, true);
+    }
+
+    @Override
+    public String toString() {
+        // never the service token
+        return "Cluster[name=" + name + ", apiServiceURL=" + apiServiceURL + ", insecure=" + insecure + "]";
     }
 
     /** Kubeapps reaches a cluster without {@code apiServiceURL} through the pod's own (in-cluster) configuration. */

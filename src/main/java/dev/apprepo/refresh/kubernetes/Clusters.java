@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -121,6 +122,15 @@ public final class Clusters {
             config = ambientConfig = ambient.get();
         }
         return config;
+    }
+
+    /** The {@code serviceToken} of the cluster's entry, if it has one. */
+    public Optional<String> serviceToken(String clusterName) {
+        Cluster cluster = byName.get(clusterName);
+        if (cluster == null) {
+            throw new UnknownClusterException(clusterName);
+        }
+        return Optional.ofNullable(cluster.serviceToken()).filter(token -> !token.isBlank());
     }
 
     public boolean contains(String clusterName) {

@@ -1,0 +1,25 @@
+package dev.apprepo.refresh;
+
+/**
+ * The headers a refresh request carries through the routes. All start with "Camel": Camel's HTTP consumers drop
+ * such headers, query parameters and form fields from requests, so only the routes can set them.
+ */
+public final class RefreshHeaders {
+
+    /** The path parameters, and the kamelet's inputs. */
+    public static final String CLUSTER = "CamelKubeappsCluster";
+    public static final String NAMESPACE = "CamelKubeappsNamespace";
+    public static final String REPOSITORY = "CamelKubeappsRepository";
+    /** The credential the refresh uses: the caller's bearer token or the service's own. */
+    public static final String TOKEN = "CamelKubeappsToken";
+
+    /** {@code bearer}, or the type of the receiver that verified the delivery. */
+    public static final String SENDER = "CamelKubeappsSender";
+    public static final String RECEIVER = "CamelKubeappsReceiver";
+    public static final String EVENT = "CamelKubeappsEvent";
+    public static final String EVENT_ACCEPTED = "CamelKubeappsEventAccepted";
+    public static final String DELIVERY_ID = "CamelKubeappsDeliveryId";
+
+    private RefreshHeaders() {
+    }
+}

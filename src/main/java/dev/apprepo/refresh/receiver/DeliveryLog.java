@@ -1,0 +1,35 @@
+package dev.apprepo.refresh.receiver;
+
+import java.time.Duration;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.apprepo.refresh.RefreshHeaders;
+import org.apache.camel.Header;
+
+/**
+ * The delivery ids of accepted deliveries, per receiver, kept for a while so that a repeated delivery (a sender's
+ * retry or a replay) does not refresh again. Bounded in time and in count.
+ */
+public final class DeliveryLog {
+
+    private final Cache<String, Boolean> delivered;
+
+    public DeliveryLog(Duration retention, long maxSize) {
+        this.delivered = Caffeine.newBuilder().expireAfterWrite(retention).maximumSize(maxSize).build();
+    }
+
+    /** Whether the delivery was accepted before; false for deliveries without an id (and bearer requests). */
+    public boolean seen(@Header(RefreshHeaders.RECEIVER) String receiver,
+                        @Header(RefreshHeaders.DELIVERY_ID) String deliveryId) {
+        return deliveryId != null && delivered.getIfPresent(receiver + '\n' + deliveryId) != null;
+    }
+
+    /** Records an accepted delivery, once its refresh is done; deliveries without an id are not recorded. */
+    public void remember(@Header(RefreshHeaders.RECEIVER) String receiver,
+                         @Header(RefreshHeaders.DELIVERY_ID) String deliveryId) {
+        if (deliveryId != null) {
+            delivered.put(receiver + '\n' + deliveryId, Boolean.TRUE);
+        }
+    }
+}
