@@ -86,14 +86,18 @@ abstract class RouteTestSupport extends CamelTestSupport {
 
     /** A webhook request as platform-http hands it to the route: method, headers, path parameters and body. */
     Exchange post(String method, String authorization, String cluster, String namespace, String name, Object body) {
+        return send(method, authorization == null ? Map.of() : Map.of("Authorization", authorization), cluster,
+                namespace, name, body);
+    }
+
+    Exchange send(String method, Map<String, String> headers, String cluster, String namespace, String name,
+                  Object body) {
         return template.send("direct:webhook", exchange -> {
             var in = exchange.getIn();
             in.setHeader(Exchange.HTTP_METHOD, method);
-            if (authorization != null) {
-                in.setHeader("Authorization", authorization);
-            }
-            in.getHeaders().putAll(Map.of("CamelKubeappsCluster", cluster, "CamelKubeappsNamespace", namespace,
-                    "CamelKubeappsRepository", name));
+            in.getHeaders().putAll(headers);
+            in.getHeaders().putAll(Map.of(RefreshHeaders.CLUSTER, cluster, RefreshHeaders.NAMESPACE, namespace,
+                    RefreshHeaders.REPOSITORY, name));
             in.setBody(body);
         });
     }
