@@ -1,0 +1,184 @@
+package dev.apprepo.refresh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Signed deliveries over real HTTP, refreshed with the pod's own ServiceAccount token. */
+@QuarkusTest
+@TestProfile(SignedDeliveriesTest.Receivers.class)
+@WithKubernetesTestServer(crud = true)
+class SignedDeliveriesTest {
+
+    private static final String PATH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
+
+    public static class Receivers implements QuarkusTestProfile {
+        static final Path DIR;
+        static final Path POD_TOKEN;
+
+        static {
+            try {
+                DIR = Files.createTempDirectory("signed-deliveries");
+                POD_TOKEN = Files.writeString(DIR.resolve("token"), "pod-token-1\n");
+                Files.writeString(DIR.resolve("gh-secret"), "gh-secret");
+                Files.writeString(DIR.resolve("receivers.yaml"), """
+                        receivers:
+                          - name: charts-github
+                            type: github
+                            namespace: kubeapps
+                            repository: github
+                            secrets: ["file:%s"]
+                          - name: charts-harbor
+                            type: harbor
+                            namespace: kubeapps
+                            repository: harbor
+                            secrets: [Bearer hb-secret]
+                        """.formatted(DIR.resolve("gh-secret")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("refresh.receivers-config", DIR.resolve("receivers.yaml").toString(),
+                    "refresh.service-account-token-file", POD_TOKEN.toString());
+        }
+    }
+
+    @KubernetesTestServer
+    KubernetesServer mockServer;
+
+    private KubernetesClient admin;
+
+    @BeforeEach
+    void seed() throws Exception {
+        admin = mockServer.getClient();
+        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
+            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
+                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
+                            CustomResourceDefinition.class)).create();
+        }
+        for (String name : List.of("github", "harbor")) {
+            GenericKubernetesResource repository = admin.getKubernetesSerialization()
+                    .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
+            repository.getMetadata().setNamespace("kubeapps");
+            repository.getMetadata().setName(name);
+            var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
+            repositories.withName(name).delete();
+            repositories.resource(repository).create();
+        }
+        apiAuthorizations();
+    }
+
+    /** The Authorization headers that reached the API since the last call. */
+    private List<String> apiAuthorizations() throws InterruptedException {
+        List<String> authorizations = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+            authorizations.add(request.getHeader("Authorization"));
+        }
+        return authorizations;
+    }
+
+    private static String signature(String body) {
+        return "sha256=" + SignedDeliveriesRouteTest.hmacHex("HmacSHA256", "gh-secret", body);
+    }
+
+    @Test
+    void githubJsonDeliveryRefreshesWithThePodsToken() throws Exception {
+        String push = SignedDeliveriesRouteTest.payload("github/push.json");
+
+        given().contentType(ContentType.JSON).header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "json-1").header("X-Hub-Signature-256", signature(push)).body(push)
+                .when().post(PATH.formatted("github"))
+                .then().statusCode(200).body("appRepository.spec.resyncRequests", equalTo(1));
+
+        assertEquals(List.of("Bearer pod-token-1", "Bearer pod-token-1"), apiAuthorizations());
+    }
+
+    @Test
+    void githubFormEncodedDeliveryIsVerifiedOverTheRawBody() throws Exception {
+        String form = "payload=" + URLEncoder.encode(SignedDeliveriesRouteTest.payload("github/push.json"),
+                StandardCharsets.UTF_8);
+
+        // GitHub's default content type; sent byte for byte as signed
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI
+                                                                               + ":" + io.restassured.RestAssured.port
+                                                                               + PATH.formatted("github")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "form-1")
+                .header("X-Hub-Signature-256", signature(form))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build();
+        var response = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"resyncRequests\":1"), response.body());
+    }
+
+    @Test
+    void aRotatedPodTokenIsUsedWithoutARestart() throws Exception {
+        String body = SignedDeliveriesRouteTest.payload("harbor/push-artifact.json");
+        given().header("Authorization", "Bearer hb-secret").body(body).post(PATH.formatted("harbor"))
+                .then().statusCode(200);
+        assertTrue(apiAuthorizations().stream().allMatch("Bearer pod-token-1"::equals));
+
+        Files.writeString(Receivers.POD_TOKEN, "pod-token-2\n");
+        Files.setLastModifiedTime(Receivers.POD_TOKEN, FileTime.from(Instant.now().plusSeconds(5)));
+        given().header("Authorization", "Bearer hb-secret").body(body).post(PATH.formatted("harbor"))
+                .then().statusCode(200);
+
+        assertEquals(List.of("Bearer pod-token-2", "Bearer pod-token-2"), apiAuthorizations());
+    }
+
+    @Test
+    void neitherSecretsNorTokensAreLogged() throws Exception {
+        String push = SignedDeliveriesRouteTest.payload("github/push.json");
+        try (LogCapture logs = new LogCapture("org.apache.camel", "io.fabric8", "io.vertx", "io.netty", "io.quarkus",
+                "org.jboss", "dev.apprepo")) {
+            given().header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "logged-1")
+                    .header("X-Hub-Signature-256", signature(push)).body(push).post(PATH.formatted("github"))
+                    .then().statusCode(200);
+            given().header("Authorization", "Bearer hb-secret")
+                    .body(SignedDeliveriesRouteTest.payload("harbor/push-artifact.json")).post(PATH.formatted("harbor"))
+                    .then().statusCode(200);
+            given().header("X-GitHub-Event", "push").header("X-Hub-Signature-256", "sha256=00")
+                    .body(push).post(PATH.formatted("github")).then().statusCode(401);
+
+            for (String line : logs.lines()) {
+                assertFalse(line.contains("pod-token") || line.contains("hb-secret") || line.contains("gh-secret"),
+                        line);
+            }
+        }
+    }
+}
