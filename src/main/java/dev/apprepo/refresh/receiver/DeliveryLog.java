@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apprepo.refresh.RefreshHeaders;
 import org.apache.camel.Header;
 
@@ -16,7 +17,17 @@ public final class DeliveryLog {
     private final Cache<String, Boolean> delivered;
 
     public DeliveryLog(Duration retention, long maxSize) {
-        this.delivered = Caffeine.newBuilder().expireAfterWrite(retention).maximumSize(maxSize).build();
+        this(retention, maxSize, Ticker.systemTicker());
+    }
+
+    DeliveryLog(Duration retention, long maxSize, Ticker ticker) {
+        this.delivered = Caffeine.newBuilder().expireAfterWrite(retention).maximumSize(maxSize).ticker(ticker)
+                .executor(Runnable::run).build();
+    }
+
+    long size() {
+        delivered.cleanUp();
+        return delivered.estimatedSize();
     }
 
     /** Whether the delivery was accepted before; false for deliveries without an id (and bearer requests). */

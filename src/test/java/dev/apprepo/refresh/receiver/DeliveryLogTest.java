@@ -1,0 +1,45 @@
+package dev.apprepo.refresh.receiver;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeliveryLogTest {
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final DeliveryLog log = new DeliveryLog(Duration.ofHours(24), 1000, nanos::get);
+
+    @Test
+    void remembersAcceptedDeliveriesPerReceiverForTheRetention() {
+        log.remember("gh", "d-1");
+
+        assertTrue(log.seen("gh", "d-1"));
+        assertFalse(log.seen("gl", "d-1"), "delivery ids are the sender's: another receiver's are others");
+        assertFalse(log.seen("gh", "d-2"));
+
+        nanos.addAndGet(Duration.ofHours(23).toNanos());
+        assertTrue(log.seen("gh", "d-1"));
+        nanos.addAndGet(Duration.ofHours(2).toNanos());
+        assertFalse(log.seen("gh", "d-1"));
+    }
+
+    @Test
+    void deliveriesWithoutIdAreNeitherRememberedNorDuplicates() {
+        log.remember("hb", null);
+
+        assertFalse(log.seen("hb", null));
+    }
+
+    @Test
+    void staysWithinItsBound() {
+        for (int i = 0; i < 10_000; i++) {
+            log.remember("gh", "d-" + i);
+        }
+
+        assertTrue(log.size() <= 1000, "size " + log.size());
+    }
+}
