@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
 import dev.apprepo.refresh.http.RawRequestBodies;
+import dev.apprepo.refresh.http.RequestMetrics;
 import dev.apprepo.refresh.http.WebhookCredentials;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Clusters;
@@ -31,12 +32,24 @@ public class RefreshBeans {
 
     @Produces
     @Singleton
-    @Named("kubernetes-custom-resources")
-    CallerTokenCustomResourcesComponent kubernetesCustomResources(Clusters clusters, RefreshConfig config, Vertx vertx) {
+    KubernetesClientPool clientPool(Clusters clusters, RefreshConfig config, Vertx vertx) {
         // Quarkus' own event loop: pooled clients add no threads
-        return new CallerTokenCustomResourcesComponent(new KubernetesClientPool(clusters,
-                new VertxHttpClientFactory(vertx), config.clientPool().maxSize(), config.clientPool().idleExpiry(),
-                config.apiTimeout()));
+        return new KubernetesClientPool(clusters, new VertxHttpClientFactory(vertx), config.clientPool().maxSize(),
+                config.clientPool().idleExpiry(), config.apiTimeout());
+    }
+
+    @Produces
+    @Singleton
+    @Named("kubernetes-custom-resources")
+    CallerTokenCustomResourcesComponent kubernetesCustomResources(KubernetesClientPool clients) {
+        return new CallerTokenCustomResourcesComponent(clients);
+    }
+
+    @Produces
+    @Singleton
+    @Named("refreshAudit")
+    RefreshAudit refreshAudit(KubernetesClientPool clients) {
+        return new RefreshAudit(clients, 1000);
     }
 
     @Produces
@@ -61,6 +74,13 @@ public class RefreshBeans {
                 .map(file -> Receivers.load(file, clusters, credentials::has, System::getenv))
                 .orElse(Receivers.none());
         return new WebhookCredentials(receivers, credentials, rawBodies::of, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    @Named("requestMetrics")
+    RequestMetrics requestMetrics(Clusters clusters) {
+        return new RequestMetrics(clusters);
     }
 
     @Produces

@@ -92,6 +92,9 @@ public class RefreshCoalescer implements Processor {
         } catch (RuntimeException e) {
             update.setException(e);
         } finally {
+            if (batch.size > 1) {
+                RefreshMetrics.coalesced(batch.size - 1);
+            }
             batch.result.complete(update);
             lanes.compute(key, (k, lane) -> {
                 lane.running = lane.waiting;

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,17 +93,22 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         dispatcher.competingWrites.set(count);
     }
 
-    /** Every request that reached the API since the last call, the test's own setup calls excluded. */
-    public List<ApiCall> takeCalls() throws InterruptedException {
+    /**
+     * Every AppRepository request that reached the API since the last call, the test's own setup calls excluded
+     * (and the audit Events, which are created in the background; see {@link #takeEventCalls()}).
+     */
+    public List<ApiCall> takeCalls() {
+        return take("/apprepositories");
+    }
+
+    /** Every Event request that reached the API since the last call of this or {@link #takeCalls()}. */
+    public List<ApiCall> takeEventCalls() {
+        return take("/events");
+    }
+
+    private synchronized List<ApiCall> take(String pathPart) {
         List<ApiCall> calls = new ArrayList<>();
-        RecordedRequest request;
-        while ((request = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
-            String authorization = request.getHeader("Authorization");
-            if (!ADMIN_AUTHORIZATION.equals(authorization)) {
-                calls.add(new ApiCall(request.getMethod(), request.getPath(), authorization,
-                        dispatcher.bodies.remove(request)));
-            }
-        }
+        dispatcher.calls.removeIf(call -> call.path().contains(pathPart) && calls.add(call));
         return calls;
     }
 
@@ -138,7 +142,10 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
                 "apprepositories.kubeapps.com \"repo\" is forbidden: User \"system:serviceaccount:kubeapps:reader\""
                 + " cannot get resource \"apprepositories\" in API group \"kubeapps.com\" in the namespace \"kubeapps\""),
         INVALID("invalid-token", "PUT", 422, "Invalid",
-                "AppRepository.kubeapps.com \"repo\" is invalid: spec.url: Required value");
+                "AppRepository.kubeapps.com \"repo\" is invalid: spec.url: Required value"),
+        /** may refresh, may not create the audit Event */
+        NO_EVENTS("no-events-token", "POST", 403, "Forbidden",
+                "events is forbidden: User \"system:serviceaccount:kubeapps:refresh\" cannot create resource \"events\"");
 
         public final String token;
         public final int code;
@@ -173,7 +180,7 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
         final AtomicInteger competingWrites = new AtomicInteger();
         final AtomicInteger written = new AtomicInteger();
-        final Map<RecordedRequest, String> bodies = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<ApiCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         CompetingWriterDispatcher() {
             super(List.of());
@@ -181,10 +188,14 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
-            // the dispatcher consumes the body: keep a copy for the test to read
+            // recorded before the answer goes out, body included (the CRUD handlers consume it)
             byte[] body = request.getBody().readByteArray();
             request.getBody().write(body);
-            bodies.put(request, new String(body, StandardCharsets.UTF_8));
+            String authorization = request.getHeader("Authorization");
+            if (!ADMIN_AUTHORIZATION.equals(authorization)) {
+                calls.add(new ApiCall(request.getMethod(), request.getPath(), authorization,
+                        new String(body, StandardCharsets.UTF_8)));
+            }
             ApiRefusal refusal = ApiRefusal.forAuthorization(request.getHeader("Authorization"));
             if (refusal != null && (refusal.method == null || refusal.method.equals(request.getMethod()))) {
                 return new MockResponse().setResponseCode(refusal.code).setBody(refusal.statusJson());

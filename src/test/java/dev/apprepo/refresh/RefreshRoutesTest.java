@@ -206,6 +206,51 @@ class RefreshRoutesTest extends RouteTestSupport {
     }
 
     @Test
+    void eachRefreshIsRecordedAsAnEventOnTheAppRepository() throws Exception {
+        GenericKubernetesResource repository = api.seed(NS, "audited");
+        api.takeEventCalls();
+
+        assertEquals(200, statusCode(post("POST", "Bearer " + TOKEN, "default", NS, "audited", null)));
+
+        ApiCall create = awaitEventCall();
+        assertEquals("POST", create.method());
+        assertEquals("/api/v1/namespaces/kubeapps/events", create.path());
+        assertEquals("Bearer " + TOKEN, create.authorization(), "recorded with the refresh's own credential");
+        JsonNode event = JSON.readTree(create.body());
+        assertEquals("RefreshRequested", event.path("reason").asText());
+        assertEquals("AppRepository", event.at("/involvedObject/kind").asText());
+        assertEquals("audited", event.at("/involvedObject/name").asText());
+        assertEquals(repository.getMetadata().getUid(), event.at("/involvedObject/uid").asText());
+        assertEquals("Resync requested by a bearer webhook: spec.resyncRequests is now 1",
+                event.path("message").asText());
+        assertFalse(create.body().contains(TOKEN));
+    }
+
+    @Test
+    void aCredentialThatMayNotCreateEventsStillRefreshes() throws Exception {
+        api.seed(NS, "unaudited");
+        api.takeEventCalls();
+
+        Exchange response = post("POST", "Bearer " + ApiRefusal.NO_EVENTS.token, "default", NS, "unaudited", null);
+
+        assertEquals(200, statusCode(response));
+        assertEquals(1, api.resyncRequests(NS, "unaudited"));
+        assertEquals(ApiRefusal.NO_EVENTS.token, awaitEventCall().authorization().substring("Bearer ".length()));
+    }
+
+    /** The audit Event is created in the background: wait for its call, with a deadline against a broken audit. */
+    private static ApiCall awaitEventCall() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            List<ApiCall> calls = api.takeEventCalls();
+            if (!calls.isEmpty()) {
+                return calls.get(0);
+            }
+        }
+        throw new AssertionError("no audit Event reached the API");
+    }
+
+    @Test
     void noTokenInAnyEndpointUri() throws Exception {
         api.seed(NS, "uris");
         post("POST", "Bearer " + TOKEN, "default", NS, "uris", null);

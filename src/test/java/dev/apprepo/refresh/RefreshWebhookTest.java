@@ -63,12 +63,14 @@ class RefreshWebhookTest {
         drainApiRequests();
     }
 
-    /** The requests that reached the API since the last call. */
+    /** The AppRepository requests that reached the API since the last call (audit Events are not counted). */
     private List<RecordedRequest> drainApiRequests() throws InterruptedException {
         List<RecordedRequest> requests = new ArrayList<>();
         RecordedRequest request;
         while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-            requests.add(request);
+            if (request.getPath().contains("/apprepositories")) {
+                requests.add(request);
+            }
         }
         return requests;
     }

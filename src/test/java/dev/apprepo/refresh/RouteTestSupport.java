@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
+import dev.apprepo.refresh.http.RequestMetrics;
 import dev.apprepo.refresh.http.WebhookCredentials;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.Cluster;
@@ -62,9 +63,11 @@ abstract class RouteTestSupport extends CamelTestSupport {
         clients = new KubernetesClientPool(Clusters.of(clusters(), () -> fail("no ambient config in route tests")),
                 new VertxHttpClientFactory(), 16, Duration.ofMinutes(1), apiTimeout());
         context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
+        context.getRegistry().bind("refreshAudit", new RefreshAudit(clients, 100));
         context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository"));
         context.getRegistry().bind("kubernetesStatusErrors", new KubernetesStatusErrors());
         context.getRegistry().bind("webhookCredentials", webhookCredentials());
+        context.getRegistry().bind("requestMetrics", new RequestMetrics(Clusters.of(clusters(), () -> null)));
         context.getRegistry().bind("deliveryLog", new DeliveryLog(Duration.ofHours(24), 1000));
         return context;
     }

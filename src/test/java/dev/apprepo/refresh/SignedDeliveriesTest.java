@@ -100,12 +100,14 @@ class SignedDeliveriesTest {
         apiAuthorizations();
     }
 
-    /** The Authorization headers that reached the API since the last call. */
+    /** The Authorization headers of AppRepository calls since the last call (audit Events aside). */
     private List<String> apiAuthorizations() throws InterruptedException {
         List<String> authorizations = new ArrayList<>();
         RecordedRequest request;
         while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-            authorizations.add(request.getHeader("Authorization"));
+            if (request.getPath().contains("/apprepositories")) {
+                authorizations.add(request.getHeader("Authorization"));
+            }
         }
         return authorizations;
     }

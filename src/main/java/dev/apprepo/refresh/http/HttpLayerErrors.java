@@ -2,6 +2,7 @@ package dev.apprepo.refresh.http;
 
 import java.util.Optional;
 
+import dev.apprepo.refresh.RefreshMetrics;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
@@ -74,6 +75,8 @@ public class HttpLayerErrors {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
+        // refused before any route knew cluster or sender
+        RefreshMetrics.request(code, RefreshMetrics.UNKNOWN, RefreshMetrics.UNKNOWN);
         ctx.response().setStatusCode(code)
                 .putHeader("Content-Type", "application/json")
                 .end(Serialization.asJson(KubernetesStatusErrors.status(code, reason, message)));

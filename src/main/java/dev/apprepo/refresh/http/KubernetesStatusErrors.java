@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
+import dev.apprepo.refresh.RefreshHeaders;
 import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
 import dev.apprepo.refresh.kubernetes.UnknownClusterException;
 import io.fabric8.kubernetes.api.model.Status;
@@ -33,8 +34,9 @@ public class KubernetesStatusErrors {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Status status = toStatus(failure);
         Message message = exchange.getMessage();
-        // the failure may have come before the request's own headers were dropped: none of them goes back
-        message.removeHeaders("*");
+        // the failure may have come before the request's own headers were dropped: none of them goes back;
+        // cluster and sender stay for the request metrics (Camel never writes Camel* headers to a response)
+        message.removeHeaders("*", RefreshHeaders.CLUSTER, RefreshHeaders.SENDER);
         if (failure instanceof MethodNotAllowedException) {
             message.setHeader("Allow", "POST");
         }

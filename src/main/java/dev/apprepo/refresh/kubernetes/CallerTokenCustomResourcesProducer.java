@@ -1,5 +1,8 @@
 package dev.apprepo.refresh.kubernetes;
 
+import java.util.function.Supplier;
+
+import dev.apprepo.refresh.RefreshMetrics;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -65,14 +68,17 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
         if (ObjectHelper.isEmpty(name)) {
             throw new IllegalArgumentException("a custom resource name is required");
         }
-        KubernetesClient client = client(exchange);
-        GenericKubernetesResource resource;
-        try {
-            resource = resources(client, exchange).inNamespace(namespace).withName(name).require();
-        } catch (ResourceNotFoundException e) {
-            // require() hides the API's 404 or 403 Status in the cause; hand it on as the API sent it
-            throw e.getCause() instanceof KubernetesClientException apiError ? apiError : e;
-        }
+        String cluster = cluster(exchange);
+        KubernetesClient client = client(cluster, exchange);
+        var resources = resources(client, exchange).inNamespace(namespace).withName(name);
+        GenericKubernetesResource resource = timed("get", cluster, () -> {
+            try {
+                return resources.require();
+            } catch (ResourceNotFoundException e) {
+                // require() hides the API's 404 or 403 Status in the cause; hand it on as the API sent it
+                throw e.getCause() instanceof KubernetesClientException apiError ? apiError : e;
+            }
+        });
         setResult(exchange, client.getKubernetesSerialization().asJson(resource));
     }
 
@@ -83,24 +89,50 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
             throw new IllegalArgumentException("the custom resource to update is required in header "
                                                + KubernetesConstants.KUBERNETES_CRD_INSTANCE);
         }
-        KubernetesClient client = client(exchange);
+        String cluster = cluster(exchange);
+        KubernetesClient client = client(cluster, exchange);
         GenericKubernetesResource resource
                 = client.getKubernetesSerialization().unmarshal(instance, GenericKubernetesResource.class);
         if (resource.getMetadata() == null || ObjectHelper.isEmpty(resource.getMetadata().getResourceVersion())) {
             // without it fabric8 reads the latest version and writes over whatever changed in between
             throw new IllegalArgumentException("an update needs the resourceVersion of the object it was read from");
         }
-        GenericKubernetesResource updated = resources(client, exchange).inNamespace(namespace)
-                .resource(resource).update();
+        var update = resources(client, exchange).inNamespace(namespace).resource(resource);
+        GenericKubernetesResource updated;
+        try {
+            updated = timed("update", cluster, update::update);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                RefreshMetrics.conflict(cluster);
+            }
+            throw e;
+        }
         setResult(exchange, client.getKubernetesSerialization().asJson(updated));
     }
 
-    private KubernetesClient client(Exchange exchange) {
+    private String cluster(Exchange exchange) {
         String cluster = exchange.getIn().getHeader(CLUSTER_HEADER, String.class);
-        if (ObjectHelper.isEmpty(cluster)) {
-            cluster = configuration().getMasterUrl();
-        }
+        return ObjectHelper.isEmpty(cluster) ? configuration().getMasterUrl() : cluster;
+    }
+
+    private KubernetesClient client(String cluster, Exchange exchange) {
         return clients.clientFor(cluster, exchange.getVariable(TOKEN_VARIABLE, String.class));
+    }
+
+    /** Runs one API call, timed by operation, cluster and outcome (the HTTP code of a failure). */
+    private static <T> T timed(String operation, String cluster, Supplier<T> call) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = call.get();
+            outcome = "success";
+            return result;
+        } catch (KubernetesClientException e) {
+            outcome = e.getCode() > 0 ? String.valueOf(e.getCode()) : "error";
+            throw e;
+        } finally {
+            RefreshMetrics.apiCall(operation, cluster, outcome, System.nanoTime() - start);
+        }
     }
 
     /** The resource type, from the endpoint options or else the CRD headers (the stock producer ignores options). */

@@ -133,6 +133,10 @@ public final class Clusters {
         return Optional.ofNullable(cluster.serviceToken()).filter(token -> !token.isBlank());
     }
 
+    public java.util.Set<String> names() {
+        return byName.keySet();
+    }
+
     public boolean contains(String clusterName) {
         return clusterName != null && byName.containsKey(clusterName);
     }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.apprepo.refresh.RefreshHeaders;
+import dev.apprepo.refresh.RefreshMetrics;
 import org.apache.camel.Header;
 
 /**
@@ -32,8 +33,13 @@ public final class DeliveryLog {
 
     /** Whether the delivery was accepted before; false for deliveries without an id (and bearer requests). */
     public boolean seen(@Header(RefreshHeaders.RECEIVER) String receiver,
-                        @Header(RefreshHeaders.DELIVERY_ID) String deliveryId) {
-        return deliveryId != null && delivered.getIfPresent(receiver + '\n' + deliveryId) != null;
+                        @Header(RefreshHeaders.DELIVERY_ID) String deliveryId,
+                        @Header(RefreshHeaders.SENDER) String sender) {
+        boolean seen = deliveryId != null && delivered.getIfPresent(receiver + '\n' + deliveryId) != null;
+        if (seen) {
+            RefreshMetrics.duplicate(sender);
+        }
+        return seen;
     }
 
     /** Records an accepted delivery, once its refresh is done; deliveries without an id are not recorded. */

@@ -17,21 +17,21 @@ class DeliveryLogTest {
     void remembersAcceptedDeliveriesPerReceiverForTheRetention() {
         log.remember("gh", "d-1");
 
-        assertTrue(log.seen("gh", "d-1"));
-        assertFalse(log.seen("gl", "d-1"), "delivery ids are the sender's: another receiver's are others");
-        assertFalse(log.seen("gh", "d-2"));
+        assertTrue(log.seen("gh", "d-1", "github"));
+        assertFalse(log.seen("gl", "d-1", "github"), "delivery ids are the sender's: another receiver's are others");
+        assertFalse(log.seen("gh", "d-2", "github"));
 
         nanos.addAndGet(Duration.ofHours(23).toNanos());
-        assertTrue(log.seen("gh", "d-1"));
+        assertTrue(log.seen("gh", "d-1", "github"));
         nanos.addAndGet(Duration.ofHours(2).toNanos());
-        assertFalse(log.seen("gh", "d-1"));
+        assertFalse(log.seen("gh", "d-1", "github"));
     }
 
     @Test
     void deliveriesWithoutIdAreNeitherRememberedNorDuplicates() {
         log.remember("hb", null);
 
-        assertFalse(log.seen("hb", null));
+        assertFalse(log.seen("hb", null, "github"));
     }
 
     @Test
