@@ -1,0 +1,103 @@
+package dev.apprepo.refresh;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Health, metrics, the OpenAPI description and the audit Events, as a platform team sees them. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class ObservabilityTest {
+
+    private static final String TOKEN = "observed-caller-token";
+    private static final String PATH = "/api/v1/clusters/%s/namespaces/kubeapps/apprepositories/observed/refresh";
+
+    @KubernetesTestServer
+    KubernetesServer mockServer;
+
+    @BeforeEach
+    void seed() {
+        KubernetesClient admin = mockServer.getClient();
+        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
+            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
+                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
+                            CustomResourceDefinition.class)).create();
+        }
+        GenericKubernetesResource repository = admin.getKubernetesSerialization()
+                .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
+        repository.getMetadata().setNamespace("kubeapps");
+        repository.getMetadata().setName("observed");
+        var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
+        repositories.withName("observed").delete();
+        repositories.resource(repository).create();
+    }
+
+    @Test
+    void livenessAndReadinessReportTheApiServer() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'kubernetes-api' }.data.default", equalTo("reachable"));
+    }
+
+    @Test
+    void metricsCountRequestsAndApiCallsWithoutCredentials() {
+        given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("default")).then().statusCode(200);
+        given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("nowhere-" + System.nanoTime()))
+                .then().statusCode(404);
+
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertTrue(metrics.contains("apprepo_refresh_requests_total{cluster=\"default\",code=\"200\",sender=\"bearer\"}"),
+                metrics);
+        assertTrue(metrics.contains("apprepo_refresh_requests_total{cluster=\"unknown\",code=\"404\",sender=\"bearer\"}"),
+                "a cluster nobody configured must not become a label value");
+        assertTrue(metrics.contains(
+                "apprepo_refresh_api_calls_seconds_count{cluster=\"default\",operation=\"update\",outcome=\"success\"}"));
+        assertFalse(metrics.contains(TOKEN));
+        assertFalse(metrics.contains("nowhere-"));
+    }
+
+    @Test
+    void describesTheEndpointInOpenApi() {
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body(containsString("/api/v1/clusters/{cluster}/namespaces/{namespace}/apprepositories/{name}/refresh"))
+                .body(containsString("\"refreshAppRepository\""));
+    }
+
+    @Test
+    void eachRefreshLeavesAnEventOnTheAppRepository() throws Exception {
+        given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("default")).then().statusCode(200);
+
+        // created in the background: wait for it, with a deadline against a broken audit
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Event> events = List.of();
+        while (events.isEmpty() && System.nanoTime() < deadline) {
+            events = mockServer.getClient().v1().events().inNamespace("kubeapps").list().getItems().stream()
+                    .filter(event -> "observed".equals(event.getInvolvedObject().getName())).toList();
+        }
+        assertFalse(events.isEmpty(), "no audit Event");
+        Event event = events.get(events.size() - 1);
+        assertEquals("RefreshRequested", event.getReason());
+        assertEquals("AppRepository", event.getInvolvedObject().getKind());
+        assertTrue(event.getMessage().startsWith("Resync requested by a bearer webhook"), event.getMessage());
+        assertFalse(event.toString().contains(TOKEN));
+    }
+}
