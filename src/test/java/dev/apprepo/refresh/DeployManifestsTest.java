@@ -1,0 +1,208 @@
+package dev.apprepo.refresh;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Every manifest parses into the Kubernetes model with no field the model does not know, and says what it must. */
+class DeployManifestsTest {
+
+    private static final Path KUBERNETES = Path.of("deploy/kubernetes");
+    private static final Path CAMEL_K = Path.of("deploy/camel-k");
+    private static final Path KAMELET = Path.of("kamelet/apprepository-refresh-action.kamelet.yaml");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private static List<HasMetadata> kubernetesResources() throws IOException {
+        List<HasMetadata> resources = new ArrayList<>();
+        for (Path file : manifestFiles()) {
+            for (String document : Files.readString(file).split("(?m)^---$")) {
+                if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
+                    Object parsed = SERIALIZATION.unmarshal(document);
+                    assertTrue(parsed instanceof HasMetadata && !(parsed instanceof io.fabric8.kubernetes.api.model
+                            .GenericKubernetesResource), file + ": not a Kubernetes kind: " + parsed.getClass());
+                    assertNoUnknownFields(parsed, file + " " + ((HasMetadata) parsed).getKind());
+                    resources.add((HasMetadata) parsed);
+                }
+            }
+        }
+        return resources;
+    }
+
+    private static List<Path> manifestFiles() throws IOException {
+        try (Stream<Path> files = Files.list(KUBERNETES)) {
+            return files.filter(file -> file.toString().endsWith(".yaml"))
+                    .filter(file -> !file.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
+        }
+    }
+
+    /** The model keeps fields it does not know aside: any there is a misspelt or misplaced field. */
+    private static void assertNoUnknownFields(Object value, String where) {
+        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean
+            || value instanceof Enum) {
+            return;
+        }
+        if (value instanceof Collection<?> items) {
+            items.forEach(item -> assertNoUnknownFields(item, where));
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            map.values().forEach(item -> assertNoUnknownFields(item, where));
+            return;
+        }
+        if (!(value instanceof KubernetesResource) && !value.getClass().getPackageName().startsWith("io.fabric8")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
+                || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object property;
+            try {
+                property = getter.invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                if (property instanceof Map<?, ?> unknown && !unknown.isEmpty()) {
+                    fail(where + " has fields the Kubernetes model does not know: " + unknown.keySet() + " in "
+                         + value.getClass().getSimpleName());
+                }
+            } else {
+                assertNoUnknownFields(property, where);
+            }
+        }
+    }
+
+    @Test
+    void everyManifestIsValidAndListedInTheKustomization() throws IOException {
+        List<HasMetadata> resources = kubernetesResources();
+        assertTrue(resources.size() >= 15, "resources: " + resources.size());
+
+        JsonNode kustomization = YAML.readTree(KUBERNETES.resolve("kustomization.yaml").toFile());
+        Set<String> listed = new TreeSet<>();
+        kustomization.path("resources").forEach(resource -> listed.add(resource.asText()));
+        Set<String> files = new TreeSet<>(manifestFiles().stream().map(file -> file.getFileName().toString()).toList());
+        assertEquals(files, listed);
+        for (String kind : List.of("Deployment", "Service", "ServiceAccount", "ClusterRole", "RoleBinding",
+                "ConfigMap", "Ingress", "NetworkPolicy", "Secret")) {
+            assertTrue(resources.stream().anyMatch(resource -> resource.getKind().equals(kind)), "no " + kind);
+        }
+    }
+
+    @Test
+    void theSendersClusterRoleGrantsExactlyGetAndUpdateOnAppRepositories() throws IOException {
+        ClusterRole role = kubernetesResources().stream().filter(ClusterRole.class::isInstance)
+                .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("apprepositories-refresh"))
+                .findFirst().orElseThrow();
+
+        assertEquals(1, role.getRules().size());
+        PolicyRule rule = role.getRules().get(0);
+        assertEquals(List.of("kubeapps.com"), rule.getApiGroups());
+        assertEquals(List.of("apprepositories"), rule.getResources());
+        assertEquals(Set.of("get", "update"), Set.copyOf(rule.getVerbs()));
+        assertEquals(2, rule.getVerbs().size());
+        assertTrue(rule.getResourceNames() == null || rule.getResourceNames().isEmpty());
+    }
+
+    @Test
+    void theServiceRunsLockedDownWithProbesAndLimits() throws IOException {
+        Deployment deployment = kubernetesResources().stream().filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast).findFirst().orElseThrow();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().get(0);
+
+        assertEquals("apprepo-refresh", pod.getServiceAccountName());
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
+        assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
+        assertNotNull(container.getResources().getRequests().get("memory"));
+        assertNotNull(container.getResources().getLimits().get("memory"));
+        assertNotNull(container.getResources().getLimits().get("cpu"));
+        assertEquals("/q/health/live", container.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/q/health/ready", container.getReadinessProbe().getHttpGet().getPath());
+        assertTrue(pod.getVolumes().stream().anyMatch(volume -> volume.getEmptyDir() != null),
+                "a writable /tmp, the root filesystem being read-only");
+    }
+
+    @Test
+    void camelKResourcesUseTheProjectsKameletAndRoutes() throws IOException {
+        JsonNode kamelet = YAML.readTree(KAMELET.toFile());
+        JsonNode properties = kamelet.at("/spec/definition/properties");
+
+        JsonNode pipe = YAML.readTree(CAMEL_K.resolve("pipe.yaml").toFile());
+        assertEquals("camel.apache.org/v1", pipe.path("apiVersion").asText());
+        assertEquals("Pipe", pipe.path("kind").asText());
+        JsonNode step = pipe.at("/spec/steps/0");
+        assertEquals(kamelet.at("/metadata/name").asText(), step.at("/ref/name").asText());
+        step.path("properties").fieldNames().forEachRemaining(name ->
+                assertTrue(properties.has(name), "the kamelet has no property " + name));
+        assertTrue(step.at("/properties/token").asText().startsWith("{{secret:"), "the token comes from a Secret");
+
+        JsonNode integration = YAML.readTree(CAMEL_K.resolve("integration.yaml").toFile());
+        assertEquals("Integration", integration.path("kind").asText());
+        for (JsonNode source : integration.at("/spec/sources")) {
+            assertTrue(Files.exists(Path.of("routes").resolve(source.path("contentKey").asText())),
+                    "the Integration runs a file of routes/: " + source);
+        }
+    }
+
+    @Test
+    void theKameletFollowsTheCatalogsConventions() throws IOException {
+        JsonNode kamelet = YAML.readTree(KAMELET.toFile());
+
+        assertEquals("camel.apache.org/v1", kamelet.path("apiVersion").asText());
+        assertEquals("Kamelet", kamelet.path("kind").asText());
+        String name = kamelet.at("/metadata/name").asText();
+        assertEquals(name + ".kamelet.yaml", KAMELET.getFileName().toString());
+        assertTrue(name.endsWith("-action"));
+        assertEquals("action", kamelet.at("/metadata/labels/camel.apache.org~1kamelet.type").asText());
+        for (String annotation : List.of("camel.apache.org/kamelet.support.level", "camel.apache.org/catalog.version",
+                "camel.apache.org/kamelet.icon", "camel.apache.org/provider", "camel.apache.org/kamelet.group")) {
+            assertFalse(kamelet.at("/metadata/annotations").path(annotation).asText().isBlank(), annotation);
+        }
+        JsonNode definition = kamelet.at("/spec/definition");
+        assertFalse(definition.path("title").asText().isBlank());
+        assertFalse(definition.path("description").asText().isBlank());
+        assertEquals("object", definition.path("type").asText());
+        definition.path("properties").fields().forEachRemaining(property -> {
+            for (String field : List.of("title", "description", "type")) {
+                assertFalse(property.getValue().path(field).asText().isBlank(), property.getKey() + " has no " + field);
+            }
+        });
+        JsonNode token = definition.at("/properties/token");
+        assertEquals("password", token.path("format").asText());
+        assertTrue(token.path("x-descriptors").toString().contains("urn:camel:group:credentials"));
+        assertTrue(kamelet.at("/spec/dependencies").toString().contains("camel:kubernetes"));
+        assertEquals("kamelet:source", kamelet.at("/spec/template/from/uri").asText());
+    }
+}
