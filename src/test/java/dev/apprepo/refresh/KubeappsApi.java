@@ -54,8 +54,32 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
         server.init(InetAddress.getLoopbackAddress(), 0);
         admin = server.createClient();
-        admin.apiextensions().v1().customResourceDefinitions()
-                .resource(load("/dev/apprepository-crd.yaml", CustomResourceDefinition.class)).create();
+        installCrd(admin);
+    }
+
+    /** Installs the AppRepository CRD, unless it is there already. */
+    public static void installCrd(KubernetesClient admin) {
+        var crds = admin.apiextensions().v1().customResourceDefinitions();
+        if (crds.withName("apprepositories.kubeapps.com").get() == null) {
+            crds.resource(load(admin, "/dev/apprepository-crd.yaml", CustomResourceDefinition.class)).create();
+        }
+    }
+
+    /** (Re)creates the repository, with every kind of field an update must keep. */
+    public static GenericKubernetesResource seed(KubernetesClient admin, String namespace, String name) {
+        GenericKubernetesResource repository = load(admin, "/apprepository-full.yaml", GenericKubernetesResource.class);
+        repository.getMetadata().setNamespace(namespace);
+        repository.getMetadata().setName(name);
+        var repositories = admin.genericKubernetesResources(APP_REPOSITORIES).inNamespace(namespace);
+        repositories.withName(name).delete();
+        return repositories.resource(repository).create();
+    }
+
+    public static long resyncRequests(KubernetesClient admin, String namespace, String name) {
+        GenericKubernetesResource repository = admin.genericKubernetesResources(APP_REPOSITORIES)
+                .inNamespace(namespace).withName(name).get();
+        Object value = ((Map<?, ?>) repository.getAdditionalProperties().get("spec")).get("resyncRequests");
+        return value == null ? 0 : ((Number) value).longValue();
     }
 
     /** A pool whose cluster "default" is this API, as the service builds it from a clusters file. */
@@ -68,14 +92,8 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         return server.url("/").replaceAll("/$", "");
     }
 
-    /** (Re)creates the repository, with every kind of field an update must keep. */
     public GenericKubernetesResource seed(String namespace, String name) {
-        GenericKubernetesResource repository = load("/apprepository-full.yaml", GenericKubernetesResource.class);
-        repository.getMetadata().setNamespace(namespace);
-        repository.getMetadata().setName(name);
-        var repositories = admin.genericKubernetesResources(APP_REPOSITORIES).inNamespace(namespace);
-        repositories.withName(name).delete();
-        return repositories.resource(repository).create();
+        return seed(admin, namespace, name);
     }
 
     public GenericKubernetesResource get(String namespace, String name) {
@@ -83,8 +101,7 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     }
 
     public long resyncRequests(String namespace, String name) {
-        Object value = ((Map<?, ?>) get(namespace, name).getAdditionalProperties().get("spec")).get("resyncRequests");
-        return value == null ? 0 : ((Number) value).longValue();
+        return resyncRequests(admin, namespace, name);
     }
 
     /** The next {@code count} PUTs each find the repository changed by another writer just before them. */
@@ -127,9 +144,9 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     // the mock server's own client sends this token
     private static final String ADMIN_AUTHORIZATION = "Bearer secret";
 
-    private <T> T load(String resource, Class<T> type) {
+    private static <T> T load(KubernetesClient client, String resource, Class<T> type) {
         try (InputStream in = KubeappsApi.class.getResourceAsStream(resource)) {
-            return admin.getKubernetesSerialization().unmarshal(in, type);
+            return client.getKubernetesSerialization().unmarshal(in, type);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

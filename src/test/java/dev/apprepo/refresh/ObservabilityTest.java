@@ -4,9 +4,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -34,19 +31,8 @@ class ObservabilityTest {
 
     @BeforeEach
     void seed() {
-        KubernetesClient admin = mockServer.getClient();
-        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
-            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
-                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
-                            CustomResourceDefinition.class)).create();
-        }
-        GenericKubernetesResource repository = admin.getKubernetesSerialization()
-                .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
-        repository.getMetadata().setNamespace("kubeapps");
-        repository.getMetadata().setName("observed");
-        var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
-        repositories.withName("observed").delete();
-        repositories.resource(repository).create();
+        KubeappsApi.installCrd(mockServer.getClient());
+        KubeappsApi.seed(mockServer.getClient(), "kubeapps", "observed");
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -46,19 +45,9 @@ class RefreshWebhookTest {
     @BeforeEach
     void seed() throws Exception {
         admin = mockServer.getClient();
-        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
-            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
-                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
-                            CustomResourceDefinition.class)).create();
-        }
+        KubeappsApi.installCrd(admin);
         for (String name : List.of("repo", "busy")) {
-            GenericKubernetesResource repository = admin.getKubernetesSerialization()
-                    .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
-            repository.getMetadata().setNamespace("kubeapps");
-            repository.getMetadata().setName(name);
-            var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
-            repositories.withName(name).delete();
-            repositories.resource(repository).create();
+            KubeappsApi.seed(admin, "kubeapps", name);
         }
         drainApiRequests();
     }
@@ -76,10 +65,7 @@ class RefreshWebhookTest {
     }
 
     private long resyncRequests(String name) {
-        GenericKubernetesResource repository = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES)
-                .inNamespace("kubeapps").withName(name).get();
-        Object value = ((Map<?, ?>) repository.getAdditionalProperties().get("spec")).get("resyncRequests");
-        return value == null ? 0 : ((Number) value).longValue();
+        return KubeappsApi.resyncRequests(admin, "kubeapps", name);
     }
 
     @Test

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,19 +81,9 @@ class SignedDeliveriesTest {
     @BeforeEach
     void seed() throws Exception {
         admin = mockServer.getClient();
-        if (admin.apiextensions().v1().customResourceDefinitions().withName("apprepositories.kubeapps.com").get() == null) {
-            admin.apiextensions().v1().customResourceDefinitions().resource(admin.getKubernetesSerialization()
-                    .unmarshal(getClass().getResourceAsStream("/dev/apprepository-crd.yaml"),
-                            CustomResourceDefinition.class)).create();
-        }
+        KubeappsApi.installCrd(admin);
         for (String name : List.of("github", "harbor")) {
-            GenericKubernetesResource repository = admin.getKubernetesSerialization()
-                    .unmarshal(getClass().getResourceAsStream("/apprepository-full.yaml"), GenericKubernetesResource.class);
-            repository.getMetadata().setNamespace("kubeapps");
-            repository.getMetadata().setName(name);
-            var repositories = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES).inNamespace("kubeapps");
-            repositories.withName(name).delete();
-            repositories.resource(repository).create();
+            KubeappsApi.seed(admin, "kubeapps", name);
         }
         apiAuthorizations();
     }
