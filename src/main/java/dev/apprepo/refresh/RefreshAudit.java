@@ -63,9 +63,8 @@ public class RefreshAudit implements AutoCloseable {
     }
 
     private void create(String cluster, String token, Event event) {
-        try {
-            clients.clientFor(cluster, token).v1().events().inNamespace(event.getMetadata().getNamespace())
-                    .resource(event).create();
+        try (KubernetesClientPool.Lease lease = clients.lease(cluster, token)) {
+            lease.client().v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
             RefreshMetrics.auditEvent("recorded");
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403) {

@@ -86,10 +86,14 @@ public class RefreshCoalescer implements Processor {
     }
 
     private void run(Key key, Batch batch) {
-        Exchange update = batch.leader.copy();
+        Exchange update = null;
         try {
+            update = batch.leader.copy();
             template(update).send(refreshUri, update);
         } catch (RuntimeException e) {
+            if (update == null) {
+                update = batch.leader;
+            }
             update.setException(e);
         } finally {
             if (batch.size > 1) {

@@ -51,8 +51,9 @@ class StandaloneExampleTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
+        // what Camel reads from APPREPO_REFRESH_TOKEN when the property is not set otherwise
         Properties properties = new Properties();
-        properties.setProperty("token", "file-token");
+        properties.setProperty("apprepo.refresh.token", "file-token");
         context.getPropertiesComponent().setInitialProperties(properties);
         context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
         return context;

@@ -58,9 +58,6 @@ public class KubernetesStatusErrors {
         if (failure instanceof KubernetesClientException apiError && apiError.getCode() > 0) {
             return fromApi(apiError);
         }
-        if (failure instanceof IllegalArgumentException) {
-            return status(400, "BadRequest", failure.getMessage());
-        }
         Throwable cause = rootTransportCause(failure);
         if (cause instanceof TimeoutException || cause instanceof InterruptedIOException) {
             LOG.warn("Kubernetes API call timed out: {}", describe(cause));

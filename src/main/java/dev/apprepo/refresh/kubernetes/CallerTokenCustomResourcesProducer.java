@@ -69,17 +69,19 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
             throw new IllegalArgumentException("a custom resource name is required");
         }
         String cluster = cluster(exchange);
-        KubernetesClient client = client(cluster, exchange);
-        var resources = resources(client, exchange).inNamespace(namespace).withName(name);
-        GenericKubernetesResource resource = timed("get", cluster, () -> {
-            try {
-                return resources.require();
-            } catch (ResourceNotFoundException e) {
-                // require() hides the API's 404 or 403 Status in the cause; hand it on as the API sent it
-                throw e.getCause() instanceof KubernetesClientException apiError ? apiError : e;
-            }
-        });
-        setResult(exchange, client.getKubernetesSerialization().asJson(resource));
+        try (KubernetesClientPool.Lease lease = lease(cluster, exchange)) {
+            KubernetesClient client = lease.client();
+            var resources = resources(client, exchange).inNamespace(namespace).withName(name);
+            GenericKubernetesResource resource = timed("get", cluster, () -> {
+                try {
+                    return resources.require();
+                } catch (ResourceNotFoundException e) {
+                    // require() hides the API's 404 or 403 Status in the cause; hand it on as the API sent it
+                    throw e.getCause() instanceof KubernetesClientException apiError ? apiError : e;
+                }
+            });
+            setResult(exchange, client.getKubernetesSerialization().asJson(resource));
+        }
     }
 
     @Override
@@ -90,24 +92,26 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
                                                + KubernetesConstants.KUBERNETES_CRD_INSTANCE);
         }
         String cluster = cluster(exchange);
-        KubernetesClient client = client(cluster, exchange);
-        GenericKubernetesResource resource
-                = client.getKubernetesSerialization().unmarshal(instance, GenericKubernetesResource.class);
-        if (resource.getMetadata() == null || ObjectHelper.isEmpty(resource.getMetadata().getResourceVersion())) {
-            // without it fabric8 reads the latest version and writes over whatever changed in between
-            throw new IllegalArgumentException("an update needs the resourceVersion of the object it was read from");
-        }
-        var update = resources(client, exchange).inNamespace(namespace).resource(resource);
-        GenericKubernetesResource updated;
-        try {
-            updated = timed("update", cluster, update::update);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                RefreshMetrics.conflict(cluster);
+        try (KubernetesClientPool.Lease lease = lease(cluster, exchange)) {
+            KubernetesClient client = lease.client();
+            GenericKubernetesResource resource
+                    = client.getKubernetesSerialization().unmarshal(instance, GenericKubernetesResource.class);
+            if (resource.getMetadata() == null || ObjectHelper.isEmpty(resource.getMetadata().getResourceVersion())) {
+                // without it fabric8 reads the latest version and writes over whatever changed in between
+                throw new IllegalArgumentException("an update needs the resourceVersion of the object it was read from");
             }
-            throw e;
+            var update = resources(client, exchange).inNamespace(namespace).resource(resource);
+            GenericKubernetesResource updated;
+            try {
+                updated = timed("update", cluster, update::update);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    RefreshMetrics.conflict(cluster);
+                }
+                throw e;
+            }
+            setResult(exchange, client.getKubernetesSerialization().asJson(updated));
         }
-        setResult(exchange, client.getKubernetesSerialization().asJson(updated));
     }
 
     private String cluster(Exchange exchange) {
@@ -115,8 +119,8 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
         return ObjectHelper.isEmpty(cluster) ? configuration().getMasterUrl() : cluster;
     }
 
-    private KubernetesClient client(String cluster, Exchange exchange) {
-        return clients.clientFor(cluster, exchange.getVariable(TOKEN_VARIABLE, String.class));
+    private KubernetesClientPool.Lease lease(String cluster, Exchange exchange) {
+        return clients.lease(cluster, exchange.getVariable(TOKEN_VARIABLE, String.class));
     }
 
     /** Runs one API call, timed by operation, cluster and outcome (the HTTP code of a failure). */

@@ -83,7 +83,7 @@ public final class Clusters {
             }
             return of(clusters, ambient);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read clusters config " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read clusters config " + file + ": " + ConfigFiles.describe(e));
         }
     }
 

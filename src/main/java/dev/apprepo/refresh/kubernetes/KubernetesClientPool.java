@@ -1,16 +1,11 @@
 package dev.apprepo.refresh.kubernetes;
 
 import java.time.Duration;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
@@ -19,24 +14,74 @@ import io.vertx.core.Vertx;
 
 /**
  * Kubernetes clients keyed by cluster and caller token, so that repeated requests with one token reuse its
- * connections. The pool is bounded in size and idle time; the key holds a SHA-256 digest, never the token.
+ * connections. The pool is bounded in size and idle time; the key holds a SHA-256 digest, never the token. A
+ * client is lent for one call at a time ({@link Lease}); one that leaves the pool while lent is closed when the
+ * last lease ends, so no call is ever cut short and no client outlives its use.
  */
 public final class KubernetesClientPool implements AutoCloseable {
-
-    private record Key(String cluster, String tokenDigest) {
-    }
 
     /** Defaults for plain Camel (Camel JBang, Camel K), where no application configures the pool. */
     public static final int DEFAULT_MAX_CLIENTS = 256;
     public static final Duration DEFAULT_IDLE_EXPIRY = Duration.ofMinutes(5);
     public static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(10);
 
+    private record Key(String cluster, String tokenDigest) {
+    }
+
+    /** A pooled client and how many calls use it. */
+    private static final class PooledClient {
+        final KubernetesClient client;
+        private int leases;
+        private boolean retired;
+
+        PooledClient(KubernetesClient client) {
+            this.client = client;
+        }
+
+        synchronized void acquire() {
+            leases++;
+        }
+
+        synchronized void release() {
+            if (--leases == 0 && retired) {
+                client.close();
+            }
+        }
+
+        synchronized void retire() {
+            retired = true;
+            if (leases == 0) {
+                client.close();
+            }
+        }
+    }
+
+    /** A client lent for one call; closing the lease gives it back. */
+    public static final class Lease implements AutoCloseable {
+        private final PooledClient pooled;
+        private boolean released;
+
+        private Lease(PooledClient pooled) {
+            this.pooled = pooled;
+        }
+
+        public KubernetesClient client() {
+            return pooled.client;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                pooled.release();
+            }
+        }
+    }
+
     private final Clusters clusters;
     private final HttpClient.Factory httpClients;
     private final Duration apiTimeout;
-    private final Cache<Key, KubernetesClient> clients;
-    private final ScheduledExecutorService closer;
-    private final Queue<KubernetesClient> retiring = new ConcurrentLinkedQueue<>();
+    private final Cache<Key, PooledClient> clients;
     private Vertx ownVertx;
 
     /**
@@ -48,19 +93,17 @@ public final class KubernetesClientPool implements AutoCloseable {
         this.clusters = clusters;
         this.httpClients = httpClients;
         this.apiTimeout = apiTimeout;
-        this.closer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kubernetes-client-pool-closer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // An evicted client may still be serving the call it was just handed out for: close it once that call
-        // has certainly ended, that is after one API timeout.
-        long graceMillis = apiTimeout.toMillis() + 1000;
         this.clients = Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(idleExpiry)
+                // idle clients close on time even when no request comes to trigger the cache's maintenance
+                .scheduler(Scheduler.systemScheduler())
                 .executor(Runnable::run)
-                .removalListener((Key key, KubernetesClient client, RemovalCause cause) -> retire(client, graceMillis))
+                .removalListener((Key key, PooledClient pooled, RemovalCause cause) -> {
+                    if (pooled != null) {
+                        pooled.retire();
+                    }
+                })
                 .build();
     }
 
@@ -77,36 +120,27 @@ public final class KubernetesClientPool implements AutoCloseable {
     }
 
     /**
-     * The client that calls {@code cluster} with {@code token} as its bearer token.
+     * The client that calls {@code cluster} with {@code token} as its bearer token, lent until the lease is closed.
      *
      * @throws UnknownClusterException if the cluster is not configured
      * @throws MissingCallerTokenException if the token is empty: fabric8 would fall back to another credential
      */
-    public KubernetesClient clientFor(String cluster, String token) {
+    public Lease lease(String cluster, String token) {
         if (token == null || token.isBlank()) {
             throw new MissingCallerTokenException();
         }
         if (!clusters.contains(cluster)) {
             throw new UnknownClusterException(cluster);
         }
-        return clients.get(new Key(cluster, TokenDigest.sha256(token)), key -> newClient(cluster, token));
-    }
-
-    private void retire(KubernetesClient client, long graceMillis) {
-        if (client == null) {
-            return;
-        }
-        retiring.add(client);
-        try {
-            closer.schedule(() -> {
-                if (retiring.remove(client)) {
-                    client.close();
-                }
-            }, graceMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException poolClosed) {
-            retiring.remove(client);
-            client.close();
-        }
+        PooledClient[] leased = new PooledClient[1];
+        // acquired inside the map's update: an entry evicted right after is still closed only after this call
+        clients.asMap().compute(new Key(cluster, TokenDigest.sha256(token)), (key, existing) -> {
+            PooledClient pooled = existing != null ? existing : new PooledClient(newClient(cluster, token));
+            pooled.acquire();
+            leased[0] = pooled;
+            return pooled;
+        });
+        return new Lease(leased[0]);
     }
 
     private KubernetesClient newClient(String cluster, String token) {
@@ -133,14 +167,9 @@ public final class KubernetesClientPool implements AutoCloseable {
 
     @Override
     public void close() {
-        closer.shutdownNow();
+        // clients still lent close when their call ends
         clients.invalidateAll();
         clients.cleanUp();
-        // clients still in their grace period are closed now: nothing is served any more
-        KubernetesClient client;
-        while ((client = retiring.poll()) != null) {
-            client.close();
-        }
         if (ownVertx != null) {
             ownVertx.close();
         }

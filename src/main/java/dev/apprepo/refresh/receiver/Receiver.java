@@ -3,9 +3,14 @@ package dev.apprepo.refresh.receiver;
 import java.util.List;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** A sender allowed to refresh one AppRepository by signing its deliveries. */
 public record Receiver(String name, ReceiverType type, String cluster, String namespace, String repository,
                        List<SecretSource> secrets, Set<String> events, String algorithm) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
 
     /** Whether the event is one this receiver refreshes for; the type's defaults apply when it lists none. */
     public boolean accepts(String event) {
@@ -13,9 +18,18 @@ public record Receiver(String name, ReceiverType type, String cluster, String na
         return allowed == null || event != null && allowed.contains(event);
     }
 
-    /** Whether any of the receiver's secrets signed the delivery. */
+    /**
+     * Whether any of the receiver's secrets signed the delivery. A secret that cannot be used now (a file rotated to
+     * an empty or unreadable one) verifies nothing, so that the request is still judged as a bearer request.
+     */
     public boolean verify(ReceiverType.Request request, java.time.Instant now) {
-        return type.verify(request, secrets.stream().map(SecretSource::value).toList(), algorithm, now);
+        try {
+            return type.verify(request, secrets.stream().map(SecretSource::value).toList(), algorithm, now);
+        } catch (RuntimeException unusableSecret) {
+            LOG.warn("Receiver {} cannot verify deliveries: a secret cannot be used ({})", name,
+                    unusableSecret.getClass().getSimpleName());
+            return false;
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.kubernetes.ConfigFiles;
 
 /**
  * The receivers of {@code REFRESH_RECEIVERS_CONFIG}, at most one per AppRepository. A broken file is refused
@@ -61,7 +62,7 @@ public final class Receivers {
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .readValue(Files.readString(file), File.class);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read receivers config " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read receivers config " + file + ": " + ConfigFiles.describe(e));
         }
         if (parsed == null || parsed.receivers() == null) {
             throw new IllegalArgumentException("receivers config " + file + " has no list \"receivers\"");
@@ -119,8 +120,10 @@ public final class Receivers {
         for (String spec : entry.secrets()) {
             try {
                 SecretSource secret = SecretSource.parse(spec, environment);
-                if (type == ReceiverType.STANDARD_WEBHOOKS) {
-                    ReceiverType.standardWebhooksKey(secret.value());
+                byte[] value = type == ReceiverType.STANDARD_WEBHOOKS
+                        ? ReceiverType.standardWebhooksKey(secret.value()) : secret.value();
+                if (value.length == 0) {
+                    throw new IllegalArgumentException(secret.origin() + " is empty");
                 }
                 secrets.add(secret);
             } catch (RuntimeException e) {

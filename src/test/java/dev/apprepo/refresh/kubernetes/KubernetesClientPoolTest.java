@@ -34,16 +34,37 @@ class KubernetesClientPoolTest {
         vertx.close();
     }
 
+    private static KubernetesClient use(KubernetesClientPool pool, String cluster, String token) {
+        try (KubernetesClientPool.Lease lease = pool.lease(cluster, token)) {
+            return lease.client();
+        }
+    }
+
     @Test
     void sameClusterAndTokenShareOneClient() {
         try (KubernetesClientPool pool = pool(8)) {
-            KubernetesClient client = pool.clientFor("default", "token-a");
+            KubernetesClient client = use(pool, "default", "token-a");
 
-            assertSame(client, pool.clientFor("default", "token-a"));
-            assertNotSame(client, pool.clientFor("default", "token-b"));
-            assertNotSame(client, pool.clientFor("edge", "token-a"));
+            assertSame(client, use(pool, "default", "token-a"));
+            assertNotSame(client, use(pool, "default", "token-b"));
+            assertNotSame(client, use(pool, "edge", "token-a"));
             assertEquals("token-a", client.getConfiguration().getOauthToken());
             assertEquals("https://10.0.0.1:6443/", client.getConfiguration().getMasterUrl());
+        }
+    }
+
+    @Test
+    void aClientEvictedWhileLentClosesWhenItsCallEnds() {
+        try (KubernetesClientPool pool = pool(1)) {
+            KubernetesClientPool.Lease lease = pool.lease("default", "token-a");
+            for (int i = 0; i < 100; i++) {
+                use(pool, "default", "other-" + i);
+            }
+            assertTrue(pool.size() <= 1);
+
+            assertFalse(lease.client().getHttpClient().isClosed(), "a lent client must not be closed under its call");
+            lease.close();
+            assertTrue(lease.client().getHttpClient().isClosed());
         }
     }
 
@@ -53,11 +74,11 @@ class KubernetesClientPoolTest {
         try (KubernetesClientPool pool = pool(64)) {
             // the shared event loop and the pool's closer start with the first clients
             for (int i = 0; i < 100; i++) {
-                pool.clientFor("edge", "warm-up-" + i);
+                use(pool, "edge", "warm-up-" + i);
             }
             int threadsBefore = Thread.activeCount();
             for (int i = 0; i < 10_000; i++) {
-                KubernetesClient client = pool.clientFor("default", "token-" + i);
+                KubernetesClient client = use(pool, "default", "token-" + i);
                 if (i % 100 == 0) {
                     handedOut.add(client);
                 }
@@ -74,9 +95,9 @@ class KubernetesClientPoolTest {
     @Test
     void emptyTokenAndUnknownClusterAreRefused() {
         try (KubernetesClientPool pool = pool(8)) {
-            assertThrows(MissingCallerTokenException.class, () -> pool.clientFor("default", ""));
-            assertThrows(MissingCallerTokenException.class, () -> pool.clientFor("default", null));
-            assertThrows(UnknownClusterException.class, () -> pool.clientFor("nowhere", "token"));
+            assertThrows(MissingCallerTokenException.class, () -> pool.lease("default", ""));
+            assertThrows(MissingCallerTokenException.class, () -> pool.lease("default", null));
+            assertThrows(UnknownClusterException.class, () -> pool.lease("nowhere", "token"));
             assertEquals(0, pool.size());
         }
     }
@@ -85,7 +106,7 @@ class KubernetesClientPoolTest {
     void clientsAreClosedWithThePool() {
         KubernetesClient client;
         try (KubernetesClientPool pool = pool(8)) {
-            client = pool.clientFor("default", "token");
+            client = use(pool, "default", "token");
             assertFalse(client.getHttpClient().isClosed());
         }
         assertTrue(client.getHttpClient().isClosed());

@@ -132,6 +132,39 @@ class ReceiversTest {
     }
 
     @Test
+    void neverQuotesTheFileInItsErrors(@TempDir Path dir) throws Exception {
+        Path scalar = Files.writeString(dir.resolve("scalar.yaml"),
+                "receivers:\n  - {name: r, type: github, namespace: kubeapps, repository: bitnami, secrets: s3cr3t-value}\n");
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "receivers:\n  - secrets: [s3cr3t-value\n  - @x\n");
+        Path empty = Files.writeString(dir.resolve("empty-secret"), "\n");
+        Path emptySecret = Files.writeString(dir.resolve("empty.yaml"),
+                "receivers:\n  - {name: r, type: gitlab, namespace: kubeapps, repository: bitnami, secrets: [\"file:"
+                + empty + "\"]}\n");
+
+        for (Path file : List.of(scalar, broken)) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> load(file));
+            assertFalse(error.getMessage().contains("s3cr3t"), error.getMessage());
+            assertNull(error.getCause(), "a cause would be logged with its message");
+            assertTrue(error.getMessage().contains("line"), error.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> load(emptySecret)).getMessage()
+                .endsWith("is empty"));
+    }
+
+    @Test
+    void aSecretThatBecameUnusableVerifiesNothingInsteadOfFailing(@TempDir Path dir) throws Exception {
+        Path secretFile = Files.writeString(dir.resolve("token"), "first");
+        Path file = Files.writeString(dir.resolve("receivers.yaml"),
+                "receivers:\n  - {name: r, type: github, namespace: kubeapps, repository: bitnami, secrets: [\"file:"
+                + secretFile + "\"]}\n");
+        Receiver receiver = load(file).find("default", "kubeapps", "bitnami");
+        Files.delete(secretFile);
+
+        assertFalse(receiver.verify(ReceiverType.Request.of(name -> "sha256=" + "00".repeat(32), new byte[0]),
+                Instant.now()));
+    }
+
+    @Test
     void refusesAFileWithoutAList(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("receivers.yaml"), "receivers: {}\n".getBytes(StandardCharsets.UTF_8));
 
