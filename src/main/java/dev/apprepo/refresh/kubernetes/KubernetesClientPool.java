@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.vertx.core.Vertx;
 
@@ -82,6 +83,8 @@ public final class KubernetesClientPool implements AutoCloseable {
     private final HttpClient.Factory httpClients;
     private final Duration apiTimeout;
     private final Cache<Key, PooledClient> clients;
+    // building one registers the whole Kubernetes model with Jackson: far too slow to do for every new token
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
     private Vertx ownVertx;
 
     /**
@@ -147,6 +150,7 @@ public final class KubernetesClientPool implements AutoCloseable {
         int timeoutMillis = Math.toIntExact(apiTimeout.toMillis());
         return new KubernetesClientBuilder()
                 .withHttpClientFactory(httpClients)
+                .withKubernetesSerialization(serialization)
                 // at TRACE, fabric8 logs every request header: the caller's token with them
                 .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("HttpLogging", null))
                 .withConfig(clusters.configFor(cluster)
