@@ -75,6 +75,22 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         return repositories.resource(repository).create();
     }
 
+    /**
+     * The AppRepository requests a mock server recorded since the last call; the audit Events, created in the
+     * background, are left out.
+     */
+    public static List<RecordedRequest> drainAppRepositoryRequests(KubernetesMockServer server)
+            throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            if (request.getPath().contains("/apprepositories")) {
+                requests.add(request);
+            }
+        }
+        return requests;
+    }
+
     public static long resyncRequests(KubernetesClient admin, String namespace, String name) {
         GenericKubernetesResource repository = admin.genericKubernetesResources(APP_REPOSITORIES)
                 .inNamespace(namespace).withName(name).get();

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -52,16 +51,8 @@ class RefreshWebhookTest {
         drainApiRequests();
     }
 
-    /** The AppRepository requests that reached the API since the last call (audit Events are not counted). */
     private List<RecordedRequest> drainApiRequests() throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        RecordedRequest request;
-        while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-            if (request.getPath().contains("/apprepositories")) {
-                requests.add(request);
-            }
-        }
-        return requests;
+        return KubeappsApi.drainAppRepositoryRequests(mockServer.getKubernetesMockServer());
     }
 
     private long resyncRequests(String name) {

@@ -8,13 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -90,14 +87,8 @@ class SignedDeliveriesTest {
 
     /** The Authorization headers of AppRepository calls since the last call (audit Events aside). */
     private List<String> apiAuthorizations() throws InterruptedException {
-        List<String> authorizations = new ArrayList<>();
-        RecordedRequest request;
-        while ((request = mockServer.getKubernetesMockServer().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-            if (request.getPath().contains("/apprepositories")) {
-                authorizations.add(request.getHeader("Authorization"));
-            }
-        }
-        return authorizations;
+        return KubeappsApi.drainAppRepositoryRequests(mockServer.getKubernetesMockServer()).stream()
+                .map(request -> request.getHeader("Authorization")).toList();
     }
 
     private static String signature(String body) {
