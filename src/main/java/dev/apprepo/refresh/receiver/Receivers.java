@@ -151,8 +151,4 @@ public final class Receivers {
     public Receiver find(String cluster, String namespace, String repository) {
         return byTarget.get(new Target(cluster, namespace, repository));
     }
-
-    public boolean isEmpty() {
-        return byTarget.isEmpty();
-    }
 }
