@@ -1,8 +1,8 @@
 -- POSTs refreshes to the service (or the alternative), spread over REPOSITORIES repositories, all with one
--- token; or, with DISTINCT_TOKENS set, each request with a token of its own, stopping after that many.
+-- token; or, with DISTINCT_TOKENS set, each request with a token of its own, stopping after that many
+-- (THREADS: the -t given to wrk).
 local repositories = tonumber(os.getenv("REPOSITORIES") or "1")
 local distinct = tonumber(os.getenv("DISTINCT_TOKENS") or "0")
-local limit = tonumber(os.getenv("MAX_REQUESTS") or "0")
 -- each thread stops after its share; wrk gives a thread no way to know how many there are
 local threads_count = tonumber(os.getenv("THREADS") or "1")
 local prefix = os.getenv("URL_PREFIX") or "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/"
@@ -19,7 +19,6 @@ local sent = 0
 function request()
   sent = sent + 1
   local token = "bench-token"
-  if limit > 0 and sent > limit / threads_count then wrk.thread:stop() end
   if distinct > 0 then
     if sent > distinct / threads_count then wrk.thread:stop() end
     token = "bench-token-" .. id .. "-" .. sent
