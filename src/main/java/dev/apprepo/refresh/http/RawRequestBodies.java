@@ -3,11 +3,13 @@ package dev.apprepo.refresh.http;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.apprepo.refresh.RefreshConfig;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
@@ -21,7 +23,14 @@ public class RawRequestBodies {
 
     private final Map<HttpServerRequest, RoutingContext> inFlight = new ConcurrentHashMap<>();
 
+    @Inject
+    RefreshConfig config;
+
     void install(@Observes Router router) {
+        if (config.receiversConfig().isEmpty()) {
+            // bearer requests only: no signature to check, nothing to keep
+            return;
+        }
         router.route("/api/v1/*").order(Integer.MIN_VALUE + 1).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             inFlight.put(request, ctx);
