@@ -55,8 +55,8 @@ public class RefreshBeans {
     @Produces
     @Singleton
     @Named("refreshCoalescer")
-    RefreshCoalescer refreshCoalescer() {
-        return new RefreshCoalescer("direct:refresh-apprepository");
+    RefreshCoalescer refreshCoalescer(RefreshConfig config) {
+        return new RefreshCoalescer("direct:refresh-apprepository", config.burstInterval());
     }
 
     @Produces

@@ -1,8 +1,10 @@
 package dev.apprepo.refresh;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.apprepo.refresh.kubernetes.TokenDigest;
 import org.apache.camel.Exchange;
@@ -13,9 +15,16 @@ import org.apache.camel.ProducerTemplate;
  * Runs one refresh for all requests that wait on the same repository with the same token.
  * <p>
  * While an update is in flight, arriving requests join the next one: it starts when the current one ends, so
- * every request is answered by an increment committed after it arrived, and a burst costs one update per update
- * time instead of one per request, with no conflicts among them. Requests with different tokens never share an
- * update: each token's RBAC decides for itself.
+ * every request is answered by an increment committed after it arrived, and concurrent requests cost one update
+ * per update time instead of one per request, with no conflicts among them. Requests with different tokens never
+ * share an update: each token's RBAC decides for itself.
+ * <p>
+ * A burst (more than two requests waiting when an update ends, as when a pipeline pushes many charts) is held
+ * until the burst interval has passed since the previous update started, and keeps taking requests meanwhile:
+ * each update makes the Kubeapps controller start a sync Job, and one Job per interval is all a burst needs.
+ * Fewer waiting requests are not held: two deliveries close together are common (a chart and its provenance
+ * file, a push and a tag), and under heavy load over many repositories a hold would cost every such pair a
+ * second. Nor is a request that finds no update running.
  * <p>
  * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
  */
@@ -27,7 +36,8 @@ public class RefreshCoalescer implements Processor {
     /** The requests served by one update; its first request runs it. */
     private static final class Batch {
         final Exchange leader;
-        final CompletableFuture<Void> turn = new CompletableFuture<>();
+        /** Completed with the start time of the update before, or of none, when the batch may start. */
+        final CompletableFuture<Long> turn = new CompletableFuture<>();
         final CompletableFuture<Exchange> result = new CompletableFuture<>();
         int size = 1;
 
@@ -36,19 +46,28 @@ public class RefreshCoalescer implements Processor {
         }
     }
 
-    /** The update in flight for one key, and the batch that waits for it to end. */
+    /** The update in flight for one key, and the batch that waits for it to end, or to be let go. */
     private static final class Lane {
         Batch running;
         Batch waiting;
+        long runningSince;
     }
 
+    private static final long NONE = Long.MIN_VALUE;
+    private static final int BURST = 3;
+
     private final String refreshUri;
+    private final long burstIntervalNanos;
     private final ConcurrentHashMap<Key, Lane> lanes = new ConcurrentHashMap<>();
     private volatile ProducerTemplate refresh;
 
-    /** @param refreshUri the endpoint that performs one refresh, for example {@code direct:refresh-apprepository} */
-    public RefreshCoalescer(String refreshUri) {
+    /**
+     * @param refreshUri    the endpoint that performs one refresh, for example {@code direct:refresh-apprepository}
+     * @param burstInterval the least time between the starts of two updates of a burst; zero holds nothing
+     */
+    public RefreshCoalescer(String refreshUri, Duration burstInterval) {
         this.refreshUri = refreshUri;
+        this.burstIntervalNanos = burstInterval.toNanos();
     }
 
     @Override
@@ -57,9 +76,10 @@ public class RefreshCoalescer implements Processor {
         Batch[] joined = new Batch[1];
         lanes.compute(key, (k, lane) -> {
             Lane current = lane == null ? new Lane() : lane;
-            if (current.running == null) {
+            if (current.running == null && current.waiting == null) {
                 current.running = new Batch(exchange);
-                current.running.turn.complete(null);
+                current.runningSince = System.nanoTime();
+                current.running.turn.complete(NONE);
                 joined[0] = current.running;
             } else {
                 if (current.waiting == null) {
@@ -74,7 +94,10 @@ public class RefreshCoalescer implements Processor {
         Batch batch = joined[0];
         if (batch.leader == exchange) {
             // uninterruptible: a leader that gave up its turn would leave its whole batch waiting
-            batch.turn.join();
+            long previousStart = batch.turn.join();
+            if (previousStart != NONE) {
+                holdBurst(key, batch, previousStart);
+            }
             run(key, batch);
         }
         Exchange outcome = await(batch.result);
@@ -101,15 +124,36 @@ public class RefreshCoalescer implements Processor {
             }
             batch.result.complete(update);
             lanes.compute(key, (k, lane) -> {
-                lane.running = lane.waiting;
-                lane.waiting = null;
-                if (lane.running == null) {
+                lane.running = null;
+                if (lane.waiting == null) {
                     return null;
                 }
-                lane.running.turn.complete(null);
+                // the waiting batch keeps taking requests until its leader starts it
+                lane.waiting.turn.complete(lane.runningSince);
                 return lane;
             });
         }
+    }
+
+    /** Lets a waiting batch start: at once, or for a burst once the burst interval has passed. */
+    private void holdBurst(Key key, Batch batch, long previousStart) {
+        long until = previousStart + burstIntervalNanos;
+        long[] hold = new long[1];
+        do {
+            lanes.compute(key, (k, lane) -> {
+                hold[0] = batch.size >= BURST ? until - System.nanoTime() : 0;
+                if (hold[0] <= 0) {
+                    lane.running = batch;
+                    lane.waiting = null;
+                    lane.runningSince = System.nanoTime();
+                }
+                return lane;
+            });
+            if (hold[0] > 0) {
+                // not interruptible either, for the same reason; bounded by the interval
+                LockSupport.parkNanos(hold[0]);
+            }
+        } while (hold[0] > 0);
     }
 
     /** Requests waiting for the update after the one in flight, for a repository and token. */

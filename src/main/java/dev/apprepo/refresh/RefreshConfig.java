@@ -21,6 +21,13 @@ public interface RefreshConfig {
     @WithDefault("5")
     int maxAttempts();
 
+    /**
+     * While requests for one repository keep arriving during its updates, its updates start at least this far
+     * apart: a burst of any size costs about one update, and one sync Job, per interval.
+     */
+    @WithDefault("1s")
+    Duration burstInterval();
+
     ClientPool clientPool();
 
     /** Receivers of signed deliveries (YAML or JSON); without it, bearer requests only. */

@@ -1,6 +1,9 @@
 package dev.apprepo.refresh;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RefreshCoalescerTest extends CamelTestSupport {
 
-    private final RefreshCoalescer coalescer = new RefreshCoalescer("direct:update");
+    private static final Duration BURST_INTERVAL = Duration.ofSeconds(3);
+
+    private final RefreshCoalescer coalescer = new RefreshCoalescer("direct:update", Duration.ZERO);
+    private final RefreshCoalescer burstCoalescer = new RefreshCoalescer("direct:update", BURST_INTERVAL);
+    /** Would hold a burst for longer than any test waits. */
+    private final RefreshCoalescer patientCoalescer = new RefreshCoalescer("direct:update", Duration.ofHours(1));
+    private final ConcurrentLinkedQueue<Long> updateStarts = new ConcurrentLinkedQueue<>();
     private final AtomicInteger updates = new AtomicInteger();
     private volatile CountDownLatch release = new CountDownLatch(0);
     private final CountDownLatch firstUpdateStarted = new CountDownLatch(1);
@@ -37,7 +46,10 @@ class RefreshCoalescerTest extends CamelTestSupport {
                 // failures are the callers' to handle, as in the application's routes
                 errorHandler(noErrorHandler());
                 from("direct:request").process(coalescer);
+                from("direct:burst-request").process(burstCoalescer);
+                from("direct:patient-request").process(patientCoalescer);
                 from("direct:update").process(exchange -> {
+                    updateStarts.add(System.nanoTime());
                     int update = updates.incrementAndGet();
                     firstUpdateStarted.countDown();
                     assertTrue(release.await(30, TimeUnit.SECONDS), "the test never released the update");
@@ -51,7 +63,11 @@ class RefreshCoalescerTest extends CamelTestSupport {
     }
 
     private CompletableFuture<Exchange> request(String repository, String token) {
-        return template.asyncSend("direct:request", exchange -> {
+        return request("direct:request", repository, token);
+    }
+
+    private CompletableFuture<Exchange> request(String uri, String repository, String token) {
+        return template.asyncSend(uri, exchange -> {
             exchange.getIn().setHeader(RefreshHeaders.CLUSTER, "default");
             exchange.getIn().setHeader(RefreshHeaders.NAMESPACE, "kubeapps");
             exchange.getIn().setHeader(RefreshHeaders.REPOSITORY, repository);
@@ -60,6 +76,10 @@ class RefreshCoalescerTest extends CamelTestSupport {
     }
 
     private void awaitWaiting(String repository, String token, int count) {
+        awaitWaiting(coalescer, repository, token, count);
+    }
+
+    private static void awaitWaiting(RefreshCoalescer coalescer, String repository, String token, int count) {
         awaitCondition(() -> coalescer.waiting("default", "kubeapps", repository, token) >= count,
                 "requests never joined the waiting batch");
     }
@@ -121,5 +141,49 @@ class RefreshCoalescerTest extends CamelTestSupport {
         failure = null;
         assertEquals("update 2", request("repo", "token").get(30, TimeUnit.SECONDS).getMessage().getBody());
         assertEquals(0, coalescer.waiting("default", "kubeapps", "repo", "token"));
+    }
+
+    @Test
+    void aBurstStartsItsNextUpdateOneIntervalAfterThePreviousAndTakesRequestsUntilThen() throws Exception {
+        release = new CountDownLatch(1);
+        CompletableFuture<Exchange> first = request("direct:burst-request", "repo", "token");
+        assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<Exchange>> burst = new ArrayList<>(List.of(request("direct:burst-request", "repo", "token"),
+                request("direct:burst-request", "repo", "token"), request("direct:burst-request", "repo", "token")));
+        awaitWaiting(burstCoalescer, "repo", "token", 3);
+
+        release.countDown();
+        assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        // update 1 is over and the burst is held: a request arriving now still joins it
+        burst.add(request("direct:burst-request", "repo", "token"));
+        awaitWaiting(burstCoalescer, "repo", "token", 4);
+
+        for (CompletableFuture<Exchange> response : burst) {
+            assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        }
+        assertEquals(2, updates.get());
+        List<Long> starts = List.copyOf(updateStarts);
+        assertTrue(starts.get(1) - starts.get(0) >= BURST_INTERVAL.toNanos(),
+                "update 2 started " + (starts.get(1) - starts.get(0)) / 1_000_000 + " ms after update 1");
+    }
+
+    @Test
+    void neitherAPairOfWaitingRequestsNorOneAfterTheUpdatesIsHeld() throws Exception {
+        release = new CountDownLatch(1);
+        CompletableFuture<Exchange> first = request("direct:patient-request", "repo", "token");
+        assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<Exchange>> pair = List.of(request("direct:patient-request", "repo", "token"),
+                request("direct:patient-request", "repo", "token"));
+        awaitWaiting(patientCoalescer, "repo", "token", 2);
+
+        release.countDown();
+
+        // a held request would wait an hour: these time out instead
+        assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        for (CompletableFuture<Exchange> response : pair) {
+            assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        }
+        assertEquals("update 3", request("direct:patient-request", "repo", "token").get(30, TimeUnit.SECONDS)
+                .getMessage().getBody());
     }
 }

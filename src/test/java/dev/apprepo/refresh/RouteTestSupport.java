@@ -64,7 +64,7 @@ abstract class RouteTestSupport extends CamelTestSupport {
                 new VertxHttpClientFactory(), 16, Duration.ofMinutes(1), apiTimeout());
         context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
         context.getRegistry().bind("refreshAudit", new RefreshAudit(clients, 100));
-        context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository"));
+        context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository", Duration.ofSeconds(1)));
         context.getRegistry().bind("kubernetesStatusErrors", new KubernetesStatusErrors());
         context.getRegistry().bind("webhookCredentials", webhookCredentials());
         context.getRegistry().bind("requestMetrics", new RequestMetrics(Clusters.of(clusters(), () -> null)));
