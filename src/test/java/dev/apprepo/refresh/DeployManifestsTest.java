@@ -6,11 +6,13 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,6 +154,30 @@ class DeployManifestsTest {
         assertEquals("/q/health/ready", container.getReadinessProbe().getHttpGet().getPath());
         assertTrue(pod.getVolumes().stream().anyMatch(volume -> volume.getEmptyDir() != null),
                 "a writable /tmp, the root filesystem being read-only");
+    }
+
+    /** bench/run measures the JVM as the Deployment runs it; the image must run the same one on its own. */
+    @Test
+    void theDeploymentRunsTheJvmOfTheImage() throws IOException {
+        Map<String, String> image = new HashMap<>();
+        var env = Pattern.compile("^ENV (\\w+)=\"?([^\"]*)\"?$");
+        for (String line : Files.readAllLines(Path.of("src/main/docker/Dockerfile.jvm"))) {
+            var matcher = env.matcher(line);
+            if (matcher.matches()) {
+                image.put(matcher.group(1), matcher.group(2));
+            }
+        }
+        Container container = kubernetesResources().stream().filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        Map<String, String> deployed = new HashMap<>();
+        container.getEnv().forEach(variable -> deployed.put(variable.getName(), variable.getValue()));
+
+        assertTrue(image.get("JAVA_OPTS_APPEND").contains("-Xmx"), "the image sets the heap itself");
+        for (String option : image.get("JAVA_OPTS_APPEND").split(" ")) {
+            assertTrue(List.of(deployed.get("JAVA_OPTS_APPEND").split(" ")).contains(option), option);
+        }
+        assertEquals(image.get("GC_CONTAINER_OPTIONS"), deployed.get("GC_CONTAINER_OPTIONS"));
     }
 
     @Test

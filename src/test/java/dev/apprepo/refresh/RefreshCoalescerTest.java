@@ -148,15 +148,17 @@ class RefreshCoalescerTest extends CamelTestSupport {
         release = new CountDownLatch(1);
         CompletableFuture<Exchange> first = request("direct:burst-request", "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<Exchange>> burst = new ArrayList<>(List.of(request("direct:burst-request", "repo", "token"),
-                request("direct:burst-request", "repo", "token"), request("direct:burst-request", "repo", "token")));
-        awaitWaiting(burstCoalescer, "repo", "token", 3);
+        List<CompletableFuture<Exchange>> burst = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            burst.add(request("direct:burst-request", "repo", "token"));
+        }
+        awaitWaiting(burstCoalescer, "repo", "token", 4);
 
         release.countDown();
         assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
         // update 1 is over and the burst is held: a request arriving now still joins it
         burst.add(request("direct:burst-request", "repo", "token"));
-        awaitWaiting(burstCoalescer, "repo", "token", 4);
+        awaitWaiting(burstCoalescer, "repo", "token", 5);
 
         for (CompletableFuture<Exchange> response : burst) {
             assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
@@ -168,19 +170,19 @@ class RefreshCoalescerTest extends CamelTestSupport {
     }
 
     @Test
-    void neitherAPairOfWaitingRequestsNorOneAfterTheUpdatesIsHeld() throws Exception {
+    void neitherThreeWaitingRequestsNorOneAfterTheUpdatesIsHeld() throws Exception {
         release = new CountDownLatch(1);
         CompletableFuture<Exchange> first = request("direct:patient-request", "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<Exchange>> pair = List.of(request("direct:patient-request", "repo", "token"),
-                request("direct:patient-request", "repo", "token"));
-        awaitWaiting(patientCoalescer, "repo", "token", 2);
+        List<CompletableFuture<Exchange>> few = List.of(request("direct:patient-request", "repo", "token"),
+                request("direct:patient-request", "repo", "token"), request("direct:patient-request", "repo", "token"));
+        awaitWaiting(patientCoalescer, "repo", "token", 3);
 
         release.countDown();
 
         // a held request would wait an hour: these time out instead
         assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
-        for (CompletableFuture<Exchange> response : pair) {
+        for (CompletableFuture<Exchange> response : few) {
             assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
         }
         assertEquals("update 3", request("direct:patient-request", "repo", "token").get(30, TimeUnit.SECONDS)
