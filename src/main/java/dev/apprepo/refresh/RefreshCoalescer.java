@@ -23,9 +23,9 @@ import org.apache.camel.ProducerTemplate;
  * until the burst interval has passed since the previous update started, and keeps taking requests meanwhile:
  * each update makes the Kubeapps controller start a sync Job, and one Job per interval is all a burst needs.
  * Fewer waiting requests are not held: a few deliveries close together are common (a chart and its provenance
- * file, a push and a tag), they cost two updates anyway, and under heavy load over many repositories such chance
- * meetings would otherwise cost a second each (in the benchmark's saturation run, holding three waiting requests
- * took p99 from 44 to 208 ms). Nor is a request that finds no update running.
+ * file, a push and a tag) and cost two updates anyway, and under heavy load over many repositories such chance
+ * meetings would otherwise wait an interval each (holding on four requests over back-to-back updates instead took
+ * the benchmark's saturation p99 from 45 ms to over a second). Nor is a request that finds no update running.
  * <p>
  * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
  */
