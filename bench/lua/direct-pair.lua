@@ -53,7 +53,7 @@ function done(summary, latency, requests)
     p99s = p99s + (thread:get("p99") or 0) * n
   end
   local seconds = summary.duration / 1e6
-  io.write(string.format("RESULT pairs_per_second=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f errors=%d\n",
-      summary.requests / 2 / seconds, p50s / pairs, p90s / pairs, p99s / pairs,
+  io.write(string.format("RESULT pairs_per_second=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f pairs=%d errors=%d\n",
+      summary.requests / 2 / seconds, p50s / pairs, p90s / pairs, p99s / pairs, pairs,
       summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end

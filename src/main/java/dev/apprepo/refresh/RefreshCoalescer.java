@@ -24,8 +24,9 @@ import org.apache.camel.ProducerTemplate;
  * each update makes the Kubeapps controller start a sync Job, and one Job per interval is all a burst needs.
  * Fewer waiting requests are not held: a few deliveries close together are common (a chart and its provenance
  * file, a push and a tag) and cost two updates anyway, and under heavy load over many repositories such chance
- * meetings would otherwise wait an interval each (holding on four requests over back-to-back updates instead took
- * the benchmark's saturation p99 from 45 ms to over a second). Nor is a request that finds no update running.
+ * meetings would otherwise wait an interval each (rules that also held two or three waiting requests, or four
+ * spread over back-to-back updates, took the benchmark's saturation p99 from about 45 ms to between 200 ms and
+ * over a second). Nor is a request that finds no update running.
  * <p>
  * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
  */
@@ -123,16 +124,20 @@ public class RefreshCoalescer implements Processor {
             if (batch.size > 1) {
                 RefreshMetrics.coalesced(batch.size - 1);
             }
-            batch.result.complete(update);
-            lanes.compute(key, (k, lane) -> {
-                lane.running = null;
-                if (lane.waiting == null) {
-                    return null;
-                }
-                // the waiting batch keeps taking requests until its leader starts it
-                lane.waiting.turn.complete(lane.runningSince);
-                return lane;
-            });
+            // the lane is settled before the batch hears its answer, so that an answered request finds it settled
+            try {
+                lanes.compute(key, (k, lane) -> {
+                    lane.running = null;
+                    if (lane.waiting == null) {
+                        return null;
+                    }
+                    // the waiting batch keeps taking requests until its leader starts it
+                    lane.waiting.turn.complete(lane.runningSince);
+                    return lane;
+                });
+            } finally {
+                batch.result.complete(update);
+            }
         }
     }
 
@@ -140,6 +145,8 @@ public class RefreshCoalescer implements Processor {
     private void holdBurst(Key key, Batch batch, long previousStart) {
         long until = previousStart + burstIntervalNanos;
         long[] hold = new long[1];
+        // not interruptible either, for the same reason; an interrupt is kept for later, not spun on
+        boolean interrupted = Thread.interrupted();
         do {
             lanes.compute(key, (k, lane) -> {
                 hold[0] = batch.size >= BURST ? until - System.nanoTime() : 0;
@@ -151,10 +158,18 @@ public class RefreshCoalescer implements Processor {
                 return lane;
             });
             if (hold[0] > 0) {
-                // not interruptible either, for the same reason; bounded by the interval
                 LockSupport.parkNanos(hold[0]);
+                interrupted |= Thread.interrupted();
             }
         } while (hold[0] > 0);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Keys with an update in flight or waiting: none once every request is answered. */
+    int lanes() {
+        return lanes.size();
     }
 
     /** Requests waiting for the update after the one in flight, for a repository and token. */

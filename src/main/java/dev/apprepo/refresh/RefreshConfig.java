@@ -22,8 +22,9 @@ public interface RefreshConfig {
     int maxAttempts();
 
     /**
-     * While requests for one repository keep arriving during its updates, its updates start at least this far
-     * apart: a burst of any size costs about one update, and one sync Job, per interval.
+     * When more than three requests for one repository and token wait on its update (a burst), the next update
+     * starts this long after that one started and takes every request that arrives until then: a burst of any
+     * size costs about one update, and one sync Job, per interval.
      */
     @WithDefault("1s")
     Duration burstInterval();
