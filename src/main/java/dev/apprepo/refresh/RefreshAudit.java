@@ -2,15 +2,23 @@ package dev.apprepo.refresh;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
+import dev.apprepo.refresh.support.RefreshHeaders;
+import dev.apprepo.refresh.support.RefreshMetrics;
+import dev.apprepo.refresh.support.ServedRequest;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,77 +28,91 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records each refresh as a Kubernetes Event on the AppRepository (reason {@value #REASON}), so that
- * {@code kubectl describe apprepository} answers "why did it resync?". Best effort: Events are created in the
- * background with the refresh's own credential, dropped when too many wait, and a credential that may not create
- * Events is logged once per cluster; the refresh never fails because of its Event.
+ * Records each committed update as one Kubernetes Event on the AppRepository (reason {@value #REASON}), naming how
+ * many requests it answered, their senders and delivery ids, so that {@code kubectl describe apprepository}
+ * answers "why did it resync?" and a burst costs the API server one Event per update, not one per request. Best
+ * effort: Events are created in the background with the refresh's own credential, dropped when too many wait, and
+ * a credential that may not create Events is logged once per cluster; the refresh never fails because of its Event.
  */
 public class RefreshAudit implements AutoCloseable {
 
     public static final String REASON = "RefreshRequested";
+    /** The exchange variable that holds the credential of the update, which the kamelet drops from the headers. */
+    public static final String CREDENTIAL_VARIABLE = "refreshCredential";
+    private static final int QUEUE_SIZE = 1000;
+    /** Delivery ids named in an Event; the rest are counted. */
+    private static final int NAMED_DELIVERIES = 3;
     private static final Logger LOG = LoggerFactory.getLogger(RefreshAudit.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClientPool clients;
+    private final RefreshMetrics metrics;
     private final ThreadPoolExecutor executor;
     private final Set<String> deniedClusters = ConcurrentHashMap.newKeySet();
 
-    public RefreshAudit(KubernetesClientPool clients, int queueSize) {
+    public RefreshAudit(KubernetesClientPool clients, RefreshMetrics metrics) {
         this.clients = clients;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueSize),
+        this.metrics = metrics;
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_SIZE),
                 runnable -> {
                     Thread thread = new Thread(runnable, "refresh-audit");
                     thread.setDaemon(true);
                     return thread;
-                }, (task, pool) -> RefreshMetrics.auditEvent("dropped"));
+                }, (task, pool) -> metrics.auditEvent("dropped"));
     }
 
-    /** Called with the refreshed AppRepository as the body. */
+    /** Called once per update, with the updated AppRepository as the body. */
     public void record(Exchange exchange) {
         Message in = exchange.getIn();
         String cluster = in.getHeader(RefreshHeaders.CLUSTER, String.class);
-        String token = in.getHeader(RefreshHeaders.TOKEN, String.class);
+        String token = exchange.getVariable(CREDENTIAL_VARIABLE, String.class);
         Event event;
         try {
-            event = event(JSON.readTree(in.getBody(String.class)), in.getHeader(RefreshHeaders.SENDER, String.class),
-                    in.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
+            event = event(JSON.readTree(in.getBody(String.class)), served(in));
         } catch (Exception e) {
-            RefreshMetrics.auditEvent("failed");
+            metrics.auditEvent("failed");
             LOG.debug("No audit Event: the refreshed object could not be read ({})", e.getClass().getSimpleName());
             return;
         }
         executor.execute(() -> create(cluster, token, event));
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<ServedRequest> served(Message in) {
+        List<ServedRequest> served = in.getHeader(RefreshHeaders.SERVED, List.class);
+        return served != null ? served
+                : List.of(new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
+                        in.getHeader(RefreshHeaders.DELIVERY_ID, String.class)));
+    }
+
     private void create(String cluster, String token, Event event) {
         try (KubernetesClientPool.Lease lease = clients.lease(cluster, token)) {
             lease.client().v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
-            RefreshMetrics.auditEvent("recorded");
+            metrics.auditEvent("recorded");
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403) {
-                RefreshMetrics.auditEvent("denied");
+                metrics.auditEvent("denied");
                 if (deniedClusters.add(cluster)) {
                     LOG.warn("Refreshes on cluster {} are not recorded as Events: the refreshing credential may not "
                              + "create events (logged once)", cluster);
                 }
             } else {
-                RefreshMetrics.auditEvent("failed");
+                metrics.auditEvent("failed");
                 LOG.debug("Audit Event not recorded on cluster {}: HTTP {}", cluster, e.getCode());
             }
         } catch (RuntimeException e) {
-            RefreshMetrics.auditEvent("failed");
+            metrics.auditEvent("failed");
             LOG.debug("Audit Event not recorded on cluster {}: {}", cluster, e.getClass().getSimpleName());
         }
     }
 
-    static Event event(JsonNode repository, String sender, String deliveryId) {
+    static Event event(JsonNode repository, List<ServedRequest> served) {
         JsonNode metadata = repository.path("metadata");
         String name = metadata.path("name").asText();
         String namespace = metadata.path("namespace").asText();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String message = "Resync requested by a " + (sender == null ? "bearer" : sender) + " webhook"
-                         + (deliveryId == null ? "" : " (delivery " + deliveryId + ")")
-                         + ": spec.resyncRequests is now " + repository.at("/spec/resyncRequests").asLong();
+        String message = "Resync requested by " + requesters(served) + ": spec.resyncRequests is now "
+                         + repository.at("/spec/resyncRequests").asLong();
         return new EventBuilder()
                 .withNewMetadata().withGenerateName(name + ".").withNamespace(namespace).endMetadata()
                 .withNewInvolvedObject()
@@ -110,6 +132,30 @@ public class RefreshAudit implements AutoCloseable {
                 .withLastTimestamp(now)
                 .withCount(1)
                 .build();
+    }
+
+    /**
+     * "a github webhook (delivery d-1)" for one request; "1000 webhook requests (github 998, bearer 2; deliveries
+     * d-1, d-2, d-3 and 995 more)" for a batch.
+     */
+    static String requesters(List<ServedRequest> served) {
+        List<String> deliveries = served.stream().map(ServedRequest::deliveryId).filter(Objects::nonNull).toList();
+        String named = deliveries.stream().limit(NAMED_DELIVERIES).collect(Collectors.joining(", "));
+        if (deliveries.size() > NAMED_DELIVERIES) {
+            named += " and " + (deliveries.size() - NAMED_DELIVERIES) + " more";
+        }
+        if (served.size() == 1) {
+            String sender = served.get(0).sender();
+            return "a " + (sender == null ? RefreshMetrics.BEARER : sender) + " webhook"
+                   + (named.isEmpty() ? "" : " (delivery " + named + ")");
+        }
+        Map<String, Integer> bySender = new LinkedHashMap<>();
+        served.forEach(request -> bySender.merge(
+                request.sender() == null ? RefreshMetrics.BEARER : request.sender(), 1, Integer::sum));
+        String senders = bySender.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
+                .collect(Collectors.joining(", "));
+        return served.size() + " webhook requests (" + senders + (named.isEmpty() ? "" : "; deliveries " + named)
+               + ")";
     }
 
     @Override

@@ -1,215 +1,157 @@
 package dev.apprepo.refresh;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.LockSupport;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-import dev.apprepo.refresh.kubernetes.TokenDigest;
+import dev.apprepo.refresh.RefreshLanes.HoldUntil;
+import dev.apprepo.refresh.RefreshLanes.Next;
+import dev.apprepo.refresh.RefreshLanes.Released;
+import dev.apprepo.refresh.RefreshLanes.Start;
+import dev.apprepo.refresh.support.Digests;
+import dev.apprepo.refresh.support.RefreshHeaders;
+import dev.apprepo.refresh.support.RefreshMetrics;
+import dev.apprepo.refresh.support.ServedRequest;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProducer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Message;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.apache.camel.support.service.ServiceHelper;
 
 /**
- * Runs one refresh for all requests that wait on the same repository with the same token.
+ * Runs one refresh for all requests that wait on the same repository with the same token, as {@link RefreshLanes}
+ * decides; requests with different tokens never share an update, so each token's RBAC decides for itself. The
+ * token takes part in the key only as its SHA-256 digest.
  * <p>
- * While an update is in flight, arriving requests join the next one: it starts when the current one ends, so
- * every request is answered by an increment committed after it arrived, and concurrent requests cost one update
- * per update time instead of one per request, with no conflicts among them. Requests with different tokens never
- * share an update: each token's RBAC decides for itself.
- * <p>
- * A burst (more than three requests waiting when an update ends, as when a pipeline pushes many charts) is held
- * until the burst interval has passed since the previous update started, and keeps taking requests meanwhile:
- * each update makes the Kubeapps controller start a sync Job, and one Job per interval is all a burst needs.
- * Fewer waiting requests are not held: a few deliveries close together are common (a chart and its provenance
- * file, a push and a tag) and cost two updates anyway, and under heavy load over many repositories such chance
- * meetings would otherwise wait an interval each (rules that also held two or three waiting requests, or four
- * spread over back-to-back updates, took the benchmark's saturation p99 from about 45 ms to between 200 ms and
- * over a second). Nor is a request that finds no update running.
- * <p>
- * The key is read from the kamelet's input headers; the token takes part only as its SHA-256 digest.
+ * A request that starts an update runs it on its own thread; a batch that waited, or was held as a burst, runs on
+ * the coalescer's own threads. Every request of a batch is answered from the update's callback. Camel 4.14's
+ * platform-http consumer still holds a worker thread per request until its route ends, which is why the service
+ * keeps a large worker pool (quarkus.thread-pool.max-threads).
  */
-public class RefreshCoalescer implements Processor {
+public class RefreshCoalescer extends AsyncProcessorSupport implements CamelContextAware {
 
     private record Key(String cluster, String namespace, String repository, String tokenDigest) {
     }
 
-    /** The requests served by one update; its first request runs it. */
-    private static final class Batch {
-        final Exchange leader;
-        /** Completed with the start time of the update before, or of none, when the batch may start. */
-        final CompletableFuture<Long> turn = new CompletableFuture<>();
-        final CompletableFuture<Exchange> result = new CompletableFuture<>();
-        int size = 1;
-
-        Batch(Exchange leader) {
-            this.leader = leader;
-        }
+    private record Waiting(Exchange exchange, AsyncCallback callback) {
     }
-
-    /** The update in flight for one key, and the batch that waits for it to end, or to be let go. */
-    private static final class Lane {
-        Batch running;
-        Batch waiting;
-        long runningSince;
-    }
-
-    private static final long NONE = Long.MIN_VALUE;
-    private static final int BURST = 4;
 
     private final String refreshUri;
-    private final long burstIntervalNanos;
-    private final ConcurrentHashMap<Key, Lane> lanes = new ConcurrentHashMap<>();
-    private volatile ProducerTemplate refresh;
+    private final RefreshLanes<Key, Waiting> lanes;
+    private final RefreshMetrics metrics;
+    private CamelContext camelContext;
+    private AsyncProducer refresh;
+    private ExecutorService updates;
+    private ScheduledExecutorService holds;
 
     /**
      * @param refreshUri    the endpoint that performs one refresh, for example {@code direct:refresh-apprepository}
      * @param burstInterval the least time between the starts of two updates of a burst; zero holds nothing
      */
-    public RefreshCoalescer(String refreshUri, Duration burstInterval) {
+    public RefreshCoalescer(String refreshUri, Duration burstInterval, RefreshMetrics metrics) {
         this.refreshUri = refreshUri;
-        this.burstIntervalNanos = burstInterval.toNanos();
+        this.lanes = new RefreshLanes<>(burstInterval);
+        this.metrics = metrics;
+        metrics.coalescing(lanes::waitingRequests, lanes::activeLanes);
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         Key key = keyOf(exchange);
-        Batch[] joined = new Batch[1];
-        lanes.compute(key, (k, lane) -> {
-            Lane current = lane == null ? new Lane() : lane;
-            if (current.running == null && current.waiting == null) {
-                current.running = new Batch(exchange);
-                current.runningSince = System.nanoTime();
-                current.running.turn.complete(NONE);
-                joined[0] = current.running;
+        if (lanes.join(key, new Waiting(exchange, callback), System.nanoTime()) instanceof Start<Waiting> start) {
+            update(key, start.batch());
+        }
+        // answered from the update's callback, on this thread when it ran the update
+        return false;
+    }
+
+    private void update(Key key, List<Waiting> batch) {
+        Exchange update = batch.get(0).exchange().copy();
+        update.getIn().setHeader(RefreshHeaders.SERVED, batch.stream().map(waiting -> {
+            Message in = waiting.exchange().getIn();
+            return new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
+                    in.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
+        }).toList());
+        refresh.process(update, doneSync -> ended(key, batch, update));
+    }
+
+    private void ended(Key key, List<Waiting> batch, Exchange update) {
+        // the lane is settled before anyone hears the answer: a request sent after an answer starts a new update
+        next(key, lanes.updateEnded(key, System.nanoTime()));
+        if (batch.size() > 1) {
+            metrics.coalesced(batch.size() - 1);
+        }
+        for (Waiting waiting : batch) {
+            Message answer = waiting.exchange().getMessage();
+            if (update.getException() != null) {
+                waiting.exchange().setException(update.getException());
             } else {
-                if (current.waiting == null) {
-                    current.waiting = new Batch(exchange);
-                } else {
-                    current.waiting.size++;
-                }
-                joined[0] = current.waiting;
+                answer.setBody(update.getMessage().getBody());
             }
-            return current;
-        });
-        Batch batch = joined[0];
-        if (batch.leader == exchange) {
-            // uninterruptible: a leader that gave up its turn would leave its whole batch waiting
-            long previousStart = batch.turn.join();
-            if (previousStart != NONE) {
-                holdBurst(key, batch, previousStart);
-            }
-            run(key, batch);
-        }
-        Exchange outcome = await(batch.result);
-        if (outcome.getException() != null) {
-            exchange.setException(outcome.getException());
-        } else {
-            exchange.getMessage().setBody(outcome.getMessage().getBody());
+            answer.setHeader(RefreshHeaders.SERVED_COUNT, batch.size());
+            waiting.callback().done(false);
         }
     }
 
-    private void run(Key key, Batch batch) {
-        Exchange update = null;
-        try {
-            update = batch.leader.copy();
-            template(update).send(refreshUri, update);
-        } catch (RuntimeException e) {
-            if (update == null) {
-                update = batch.leader;
-            }
-            update.setException(e);
-        } finally {
-            if (batch.size > 1) {
-                RefreshMetrics.coalesced(batch.size - 1);
-            }
-            // the lane is settled before the batch hears its answer, so that an answered request finds it settled
+    private void next(Key key, Next<Waiting> next) {
+        if (next instanceof Start<Waiting> start) {
             try {
-                lanes.compute(key, (k, lane) -> {
-                    lane.running = null;
-                    if (lane.waiting == null) {
-                        return null;
-                    }
-                    // the waiting batch keeps taking requests until its leader starts it
-                    lane.waiting.turn.complete(lane.runningSince);
-                    return lane;
-                });
-            } finally {
-                batch.result.complete(update);
+                updates.execute(() -> update(key, start.batch()));
+            } catch (RejectedExecutionException stopping) {
+                // while the coalescer stops, a batch that waited is still served
+                update(key, start.batch());
             }
-        }
-    }
-
-    /** Lets a waiting batch start: at once, or for a burst once the burst interval has passed. */
-    private void holdBurst(Key key, Batch batch, long previousStart) {
-        long until = previousStart + burstIntervalNanos;
-        long[] hold = new long[1];
-        // not interruptible either, for the same reason; an interrupt is kept for later, not spun on
-        boolean interrupted = Thread.interrupted();
-        do {
-            lanes.compute(key, (k, lane) -> {
-                hold[0] = batch.size >= BURST ? until - System.nanoTime() : 0;
-                if (hold[0] <= 0) {
-                    lane.running = batch;
-                    lane.waiting = null;
-                    lane.runningSince = System.nanoTime();
-                }
-                return lane;
-            });
-            if (hold[0] > 0) {
-                LockSupport.parkNanos(hold[0]);
-                interrupted |= Thread.interrupted();
+        } else if (next instanceof HoldUntil<Waiting> hold) {
+            try {
+                holds.schedule(() -> next(key, lanes.holdEnded(key, System.nanoTime())),
+                        hold.nanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // held after the coalescer began to stop: its time has come
+                next(key, lanes.holdEnded(key, hold.nanos()));
             }
-        } while (hold[0] > 0);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Keys with an update in flight or waiting: none once every request is answered. */
-    int lanes() {
-        return lanes.size();
-    }
-
-    /** Requests waiting for the update after the one in flight, for a repository and token. */
-    int waiting(String cluster, String namespace, String repository, String token) {
-        int[] size = new int[1];
-        // under the map's lock for the key, like every change to a lane
-        lanes.computeIfPresent(new Key(cluster, namespace, repository, TokenDigest.sha256(token)), (key, lane) -> {
-            size[0] = lane.waiting == null ? 0 : lane.waiting.size;
-            return lane;
-        });
-        return size[0];
-    }
-
-    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
-        try {
-            // bounded by the refresh itself: every update ends within its API timeouts and attempts
-            return future.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a refresh batch ended without a result", e.getCause());
         }
     }
 
     private static Key keyOf(Exchange exchange) {
-        var in = exchange.getIn();
-        String token = in.getHeader(RefreshHeaders.TOKEN, "", String.class);
+        Message in = exchange.getIn();
         return new Key(in.getHeader(RefreshHeaders.CLUSTER, String.class),
                 in.getHeader(RefreshHeaders.NAMESPACE, String.class),
-                in.getHeader(RefreshHeaders.REPOSITORY, String.class), TokenDigest.sha256(token));
+                in.getHeader(RefreshHeaders.REPOSITORY, String.class),
+                Digests.sha256Hex(in.getHeader(RefreshHeaders.TOKEN, "", String.class)));
     }
 
-    private ProducerTemplate template(Exchange exchange) {
-        ProducerTemplate template = refresh;
-        if (template == null) {
-            synchronized (this) {
-                if (refresh == null) {
-                    refresh = exchange.getContext().createProducerTemplate();
-                }
-                template = refresh;
-            }
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        refresh = camelContext.getEndpoint(refreshUri).createAsyncProducer();
+        ServiceHelper.startService(refresh);
+        updates = camelContext.getExecutorServiceManager().newCachedThreadPool(this, "RefreshUpdate");
+        holds = camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RefreshBurstHold");
+    }
+
+    @Override
+    protected void doStop() {
+        // held bursts start now rather than never; then the updates under way finish
+        holds.shutdownNow();
+        for (Released<Key, Waiting> released : lanes.releaseHeld(System.nanoTime())) {
+            next(released.key(), new Start<>(released.batch()));
         }
-        return template;
+        camelContext.getExecutorServiceManager().shutdownGraceful(updates);
+        ServiceHelper.stopService(refresh);
     }
 }

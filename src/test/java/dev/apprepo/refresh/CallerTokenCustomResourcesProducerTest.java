@@ -2,7 +2,6 @@ package dev.apprepo.refresh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -10,13 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApi.ApiRefusal;
-import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesProducer;
+import dev.apprepo.refresh.kubernetes.Cluster;
 import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
@@ -50,11 +50,15 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
 
     KubernetesClient serviceClient;
 
+    @TempDir
+    Path configDir;
+
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        context.addComponent("kubernetes-custom-resources",
-                new CallerTokenCustomResourcesComponent(api.clientPool(Duration.ofSeconds(10))));
+        Path clusters = RouteTestSupport.clustersFile(configDir, List.of(new Cluster("default", api.url(), null, false)));
+        RouteTestSupport.bindParts(context, Map.of("refresh.clusters-config", clusters.toString()),
+                new SimpleMeterRegistry());
         // the service's own client, as Quarkus puts one in the registry: the stock component autowires it
         serviceClient = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
                 .withMasterUrl(api.url()).withOauthToken("service-own-token").build()).build();

@@ -1,20 +1,22 @@
 package dev.apprepo.refresh;
 
-import java.time.Duration;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
+import dev.apprepo.refresh.kubernetes.Cluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.kamelet.KameletComponent;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,12 +29,15 @@ class KameletActionTest extends CamelTestSupport {
     @RegisterExtension
     static final KubeappsApi api = new KubeappsApi(false);
 
+    @TempDir
+    Path configDir;
+
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
-        context.addComponent("kubernetes-custom-resources",
-                new CallerTokenCustomResourcesComponent(api.clientPool(Duration.ofSeconds(10))));
+        Path clusters = RouteTestSupport.clustersFile(configDir, List.of(new Cluster("default", api.url(), null, false)));
+        RouteTestSupport.bindParts(context, Map.of("refresh.clusters-config", clusters.toString()),
+                new SimpleMeterRegistry());
         return context;
     }
 
@@ -41,6 +46,8 @@ class KameletActionTest extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() {
+                // failures are the caller's, as in a Pipe's own error handling
+                errorHandler(noErrorHandler());
                 // a Pipe with a fixed repository and its token from a Secret
                 from("direct:pipe")
                         .to("kamelet:apprepository-refresh-action?namespace=kubeapps&repository=piped&token=pipe-token");

@@ -3,7 +3,6 @@ package dev.apprepo.refresh;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,16 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.apprepo.refresh.kubernetes.Cluster;
-import dev.apprepo.refresh.kubernetes.Clusters;
-import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -96,12 +91,6 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
                 .inNamespace(namespace).withName(name).get();
         Object value = ((Map<?, ?>) repository.getAdditionalProperties().get("spec")).get("resyncRequests");
         return value == null ? 0 : ((Number) value).longValue();
-    }
-
-    /** A pool whose cluster "default" is this API, as the service builds it from a clusters file. */
-    public KubernetesClientPool clientPool(Duration apiTimeout) {
-        return new KubernetesClientPool(Clusters.of(List.of(new Cluster("default", url(), null, false, true)),
-                () -> null), new VertxHttpClientFactory(), 16, Duration.ofMinutes(1), apiTimeout);
     }
 
     public String url() {

@@ -1,8 +1,9 @@
 package dev.apprepo.refresh;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
+import dev.apprepo.refresh.support.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Event;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,24 +64,27 @@ class ObservabilityTest {
     }
 
     @Test
-    void describesTheEndpointInOpenApi() {
+    void describesTheEndpointInOpenApiWithTheNameRulesTheRouteApplies() {
+        String path = "/api/v1/clusters/{cluster}/namespaces/{namespace}/apprepositories/{name}/refresh";
         given().when().get("/q/openapi?format=json").then().statusCode(200)
-                .body(containsString("/api/v1/clusters/{cluster}/namespaces/{namespace}/apprepositories/{name}/refresh"))
-                .body(containsString("\"refreshAppRepository\""));
+                .body(containsString(path))
+                .body(containsString("\"refreshAppRepository\""))
+                .rootPath("paths['" + path + "'].parameters")
+                .body("find { it.name == 'namespace' }.schema.pattern", equalTo("^" + KubernetesNames.LABEL + "$"))
+                .body("find { it.name == 'namespace' }.schema.maxLength", equalTo(63))
+                .body("find { it.name == 'name' }.schema.pattern", equalTo("^" + KubernetesNames.SUBDOMAIN + "$"))
+                .body("find { it.name == 'name' }.schema.maxLength", equalTo(253));
     }
 
     @Test
     void eachRefreshLeavesAnEventOnTheAppRepository() throws Exception {
         given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted("default")).then().statusCode(200);
 
-        // created in the background: wait for it, with a deadline against a broken audit
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<Event> events = List.of();
-        while (events.isEmpty() && System.nanoTime() < deadline) {
-            events = mockServer.getClient().v1().events().inNamespace("kubeapps").list().getItems().stream()
-                    .filter(event -> "observed".equals(event.getInvolvedObject().getName())).toList();
-        }
-        assertFalse(events.isEmpty(), "no audit Event");
+        // created in the background
+        List<Event> events = await().atMost(Duration.ofSeconds(30)).until(
+                () -> mockServer.getClient().v1().events().inNamespace("kubeapps").list().getItems().stream()
+                        .filter(event -> "observed".equals(event.getInvolvedObject().getName())).toList(),
+                found -> !found.isEmpty());
         Event event = events.get(events.size() - 1);
         assertEquals("RefreshRequested", event.getReason());
         assertEquals("AppRepository", event.getInvolvedObject().getKind());

@@ -9,30 +9,57 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.apprepo.refresh.support.RefreshHeaders;
+import dev.apprepo.refresh.support.RefreshMetrics;
+import dev.apprepo.refresh.support.ServedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The coalescing rule on its own, with a refresh that the test holds open: which requests share an update and
- * which update answers them.
+ * The coalescer in Camel, with a refresh that the test holds open: which requests share an update, which update
+ * answers them, and on which thread a held burst runs. The rule itself is {@link RefreshLanesTest}'s.
  */
 class RefreshCoalescerTest extends CamelTestSupport {
 
     private static final Duration BURST_INTERVAL = Duration.ofSeconds(3);
 
-    private final RefreshCoalescer coalescer = new RefreshCoalescer("direct:update", Duration.ZERO);
-    private final RefreshCoalescer burstCoalescer = new RefreshCoalescer("direct:update", BURST_INTERVAL);
+    /** A coalescer and the registry of its metrics, whose gauges tell the test what waits. */
+    private record Coalescing(RefreshCoalescer coalescer, SimpleMeterRegistry meters, String uri) {
+
+        static Coalescing of(Duration burstInterval, String uri) {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            return new Coalescing(new RefreshCoalescer("direct:update", burstInterval, new RefreshMetrics(meters)),
+                    meters, uri);
+        }
+
+        double gauge(String name) {
+            return meters.get(name).gauge().value();
+        }
+
+        void awaitWaiting(int count) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> gauge("apprepo.refresh.requests.waiting") >= count);
+        }
+    }
+
+    private final Coalescing plain = Coalescing.of(Duration.ZERO, "direct:request");
+    private final Coalescing burst = Coalescing.of(BURST_INTERVAL, "direct:burst-request");
     /** Would hold a burst for longer than any test waits. */
-    private final RefreshCoalescer patientCoalescer = new RefreshCoalescer("direct:update", Duration.ofHours(1));
+    private final Coalescing patient = Coalescing.of(Duration.ofHours(1), "direct:patient-request");
     private final ConcurrentLinkedQueue<Long> updateStarts = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> updateThreads = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<List<?>> served = new ConcurrentLinkedQueue<>();
     private final AtomicInteger updates = new AtomicInteger();
     private volatile CountDownLatch release = new CountDownLatch(0);
     private final CountDownLatch firstUpdateStarted = new CountDownLatch(1);
@@ -45,15 +72,18 @@ class RefreshCoalescerTest extends CamelTestSupport {
             public void configure() {
                 // failures are the callers' to handle, as in the application's routes
                 errorHandler(noErrorHandler());
-                from("direct:request").process(coalescer);
-                from("direct:burst-request").process(burstCoalescer);
-                from("direct:patient-request").process(patientCoalescer);
+                for (Coalescing each : List.of(plain, burst, patient)) {
+                    each.coalescer().setCamelContext(getContext());
+                    from(each.uri()).process(each.coalescer());
+                }
                 from("direct:update").process(exchange -> {
                     updateStarts.add(System.nanoTime());
+                    updateThreads.add(Thread.currentThread().getName());
+                    served.add(exchange.getIn().getHeader(RefreshHeaders.SERVED, List.class));
                     int update = updates.incrementAndGet();
                     firstUpdateStarted.countDown();
                     assertTrue(release.await(30, TimeUnit.SECONDS), "the test never released the update");
-                    if (failure != null) {
+                    if (failure != null && update == 1) {
                         throw failure;
                     }
                     exchange.getMessage().setBody("update " + update);
@@ -62,64 +92,53 @@ class RefreshCoalescerTest extends CamelTestSupport {
         };
     }
 
-    private CompletableFuture<Exchange> request(String repository, String token) {
-        return request("direct:request", repository, token);
-    }
-
-    private CompletableFuture<Exchange> request(String uri, String repository, String token) {
-        return template.asyncSend(uri, exchange -> {
+    private CompletableFuture<Exchange> request(Coalescing coalescing, String repository, String token) {
+        return template.asyncSend(coalescing.uri(), exchange -> {
             exchange.getIn().setHeader(RefreshHeaders.CLUSTER, "default");
             exchange.getIn().setHeader(RefreshHeaders.NAMESPACE, "kubeapps");
             exchange.getIn().setHeader(RefreshHeaders.REPOSITORY, repository);
             exchange.getIn().setHeader(RefreshHeaders.TOKEN, token);
+            exchange.getIn().setHeader(RefreshHeaders.SENDER, "github");
+            exchange.getIn().setHeader(RefreshHeaders.DELIVERY_ID, "d-" + System.nanoTime());
         });
     }
 
-    private void awaitWaiting(String repository, String token, int count) {
-        awaitWaiting(coalescer, repository, token, count);
-    }
-
-    private static void awaitWaiting(RefreshCoalescer coalescer, String repository, String token, int count) {
-        awaitCondition(() -> coalescer.waiting("default", "kubeapps", repository, token) >= count,
-                "requests never joined the waiting batch");
-    }
-
-    /** Polls a condition the test cannot be told of; the deadline only keeps a broken coalescer from hanging. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, failure);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+    private static Object body(CompletableFuture<Exchange> response) throws Exception {
+        return response.get(30, TimeUnit.SECONDS).getMessage().getBody();
     }
 
     @Test
     void requestsArrivingDuringAnUpdateShareTheNextOne() throws Exception {
         release = new CountDownLatch(1);
-        CompletableFuture<Exchange> first = request("repo", "token");
+        CompletableFuture<Exchange> first = request(plain, "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<Exchange>> later = List.of(request("repo", "token"), request("repo", "token"),
-                request("repo", "token"));
-        awaitWaiting("repo", "token", 3);
+        List<CompletableFuture<Exchange>> later = List.of(request(plain, "repo", "token"),
+                request(plain, "repo", "token"), request(plain, "repo", "token"));
+        plain.awaitWaiting(3);
 
         release.countDown();
 
-        assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        assertEquals("update 1", body(first));
         for (CompletableFuture<Exchange> response : later) {
-            assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody(),
+            Exchange answered = response.get(30, TimeUnit.SECONDS);
+            assertEquals("update 2", answered.getMessage().getBody(),
                     "a request that arrived during update 1 must be answered by an update that started after it");
+            assertEquals(3, answered.getMessage().getHeader(RefreshHeaders.SERVED_COUNT));
         }
         assertEquals(2, updates.get());
+        assertEquals(List.of(1, 3), served.stream().map(List::size).toList(), "an update names whom it serves");
+        assertTrue(served.stream().flatMap(List::stream)
+                .allMatch(request -> ((ServedRequest) request).deliveryId().startsWith("d-")));
     }
 
     @Test
     void differentTokensAndRepositoriesNeverShare() throws Exception {
         release = new CountDownLatch(1);
-        CompletableFuture<Exchange> first = request("repo", "token-a");
+        CompletableFuture<Exchange> first = request(plain, "repo", "token-a");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        CompletableFuture<Exchange> otherToken = request("repo", "token-b");
-        CompletableFuture<Exchange> otherRepository = request("other", "token-a");
-        awaitCondition(() -> updates.get() == 3, "independent requests must not wait for each other");
+        CompletableFuture<Exchange> otherToken = request(plain, "repo", "token-b");
+        CompletableFuture<Exchange> otherRepository = request(plain, "other", "token-a");
+        await().atMost(Duration.ofSeconds(30)).until(() -> updates.get() == 3);
         release.countDown();
 
         for (CompletableFuture<Exchange> response : List.of(first, otherToken, otherRepository)) {
@@ -129,66 +148,93 @@ class RefreshCoalescerTest extends CamelTestSupport {
     }
 
     @Test
-    void aFailedUpdateFailsEveryRequestItServedAndTheNextOneStillRuns() throws Exception {
+    void aFailedUpdateFailsOnlyTheRequestsItServedAndTheNextOneStillRuns() throws Exception {
         release = new CountDownLatch(1);
         failure = new IllegalStateException("API down");
-        CompletableFuture<Exchange> first = request("repo", "token");
+        CompletableFuture<Exchange> first = request(plain, "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<Exchange>> later = List.of(request(plain, "repo", "token"),
+                request(plain, "repo", "token"));
+        plain.awaitWaiting(2);
 
         release.countDown();
 
         assertSame(failure, first.get(30, TimeUnit.SECONDS).getException());
-        failure = null;
-        assertEquals("update 2", request("repo", "token").get(30, TimeUnit.SECONDS).getMessage().getBody());
-        assertEquals(0, coalescer.waiting("default", "kubeapps", "repo", "token"));
+        for (CompletableFuture<Exchange> response : later) {
+            assertEquals("update 2", body(response), "the batch that waited ran its own update");
+        }
+        assertEquals("update 3", body(request(plain, "repo", "token")));
+        assertEquals(0, plain.gauge("apprepo.refresh.requests.waiting"));
     }
 
     @Test
-    void aBurstStartsItsNextUpdateOneIntervalAfterThePreviousAndTakesRequestsUntilThen() throws Exception {
+    void aBurstStartsOneIntervalAfterThePreviousOnATimerAndTakesRequestsUntilThen() throws Exception {
         release = new CountDownLatch(1);
-        CompletableFuture<Exchange> first = request("direct:burst-request", "repo", "token");
+        long sent = System.nanoTime();
+        CompletableFuture<Exchange> first = request(burst, "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<Exchange>> burst = new ArrayList<>();
+        List<CompletableFuture<Exchange>> held = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            burst.add(request("direct:burst-request", "repo", "token"));
+            held.add(request(burst, "repo", "token"));
         }
-        awaitWaiting(burstCoalescer, "repo", "token", 4);
+        burst.awaitWaiting(4);
 
         release.countDown();
-        assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        assertEquals("update 1", body(first));
         // update 1 is over and the burst is held: a request arriving now still joins it
-        burst.add(request("direct:burst-request", "repo", "token"));
-        awaitWaiting(burstCoalescer, "repo", "token", 5);
+        held.add(request(burst, "repo", "token"));
+        burst.awaitWaiting(5);
 
-        for (CompletableFuture<Exchange> response : burst) {
-            assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        for (CompletableFuture<Exchange> response : held) {
+            assertEquals("update 2", body(response));
         }
         assertEquals(2, updates.get());
-        List<Long> starts = List.copyOf(updateStarts);
-        // the interval counts from before the update's route is entered: the slack covers that step
-        long gapMillis = (starts.get(1) - starts.get(0)) / 1_000_000;
-        assertTrue(gapMillis >= BURST_INTERVAL.toMillis() - 100, "update 2 started " + gapMillis + " ms after update 1");
-        assertEquals(0, burstCoalescer.lanes(), "a lane outlived its requests");
+        long secondStart = List.copyOf(updateStarts).get(1);
+        assertTrue(secondStart - sent >= BURST_INTERVAL.toNanos(), "update 2 started "
+                                                                    + (secondStart - sent) / 1_000_000
+                                                                    + " ms after the first request was sent");
+        assertTrue(List.copyOf(updateThreads).get(1).contains("RefreshUpdate"),
+                "a held burst runs on the coalescer's thread, not on a parked request thread: " + updateThreads);
+        assertEquals(0, burst.gauge("apprepo.refresh.updates.active"), "a lane outlived its requests");
     }
 
     @Test
     void neitherThreeWaitingRequestsNorOneAfterTheUpdatesIsHeld() throws Exception {
         release = new CountDownLatch(1);
-        CompletableFuture<Exchange> first = request("direct:patient-request", "repo", "token");
+        CompletableFuture<Exchange> first = request(patient, "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
-        List<CompletableFuture<Exchange>> few = List.of(request("direct:patient-request", "repo", "token"),
-                request("direct:patient-request", "repo", "token"), request("direct:patient-request", "repo", "token"));
-        awaitWaiting(patientCoalescer, "repo", "token", 3);
+        List<CompletableFuture<Exchange>> few = List.of(request(patient, "repo", "token"),
+                request(patient, "repo", "token"), request(patient, "repo", "token"));
+        patient.awaitWaiting(3);
 
         release.countDown();
 
         // a held request would wait an hour: these time out instead
-        assertEquals("update 1", first.get(30, TimeUnit.SECONDS).getMessage().getBody());
+        assertEquals("update 1", body(first));
         for (CompletableFuture<Exchange> response : few) {
-            assertEquals("update 2", response.get(30, TimeUnit.SECONDS).getMessage().getBody());
+            assertEquals("update 2", body(response));
         }
-        assertEquals("update 3", request("direct:patient-request", "repo", "token").get(30, TimeUnit.SECONDS)
-                .getMessage().getBody());
-        assertEquals(0, patientCoalescer.lanes(), "a lane outlived its requests");
+        assertEquals("update 3", body(request(patient, "repo", "token")));
+        assertEquals(0, patient.gauge("apprepo.refresh.updates.active"), "a lane outlived its requests");
+    }
+
+    @Test
+    void stoppingTheCoalescerStartsAHeldBurstInsteadOfDroppingIt() throws Exception {
+        release = new CountDownLatch(1);
+        CompletableFuture<Exchange> first = request(patient, "repo", "token");
+        assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<Exchange>> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            held.add(request(patient, "repo", "token"));
+        }
+        patient.awaitWaiting(4);
+        release.countDown();
+        assertEquals("update 1", body(first));
+
+        ServiceHelper.stopService(patient.coalescer());
+
+        for (CompletableFuture<Exchange> response : held) {
+            assertEquals("update 2", body(response), "a burst held for an hour is served when the service stops");
+        }
     }
 }

@@ -1,6 +1,11 @@
 package dev.apprepo.refresh;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -9,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApi.ApiRefusal;
 import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.support.RefreshHeaders;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -17,9 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +41,7 @@ class RefreshRoutesTest extends RouteTestSupport {
 
     @Override
     List<Cluster> clusters() {
-        return List.of(new Cluster("default", api.url(), null, false, true));
+        return List.of(new Cluster("default", api.url(), null, false));
     }
 
     @BeforeEach
@@ -48,89 +54,97 @@ class RefreshRoutesTest extends RouteTestSupport {
      * One row per branch of the route: what the client sends, what it gets, how many API calls it costs and
      * whether it got past the route's own checks to a refresh.
      */
-    static Stream<Arguments> requests() {
-        String repo = "repo";
-        return Stream.of(
-                row("refresh", "POST", "Bearer " + TOKEN, "default", NS, repo, 200, null, 2, true),
-                row("scheme in lower case", "POST", "bearer " + TOKEN, "default", NS, repo, 200, null, 2, true),
-                row("scheme in capitals, two spaces", "POST", "BEARER  " + TOKEN, "default", NS, repo, 200, null, 2, true),
-                row("GET", "GET", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
-                row("PUT", "PUT", "Bearer " + TOKEN, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
-                row("no Authorization", "POST", null, "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("Basic scheme", "POST", "Basic dXNlcjpwYXNz", "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("empty token", "POST", "Bearer ", "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("scheme only", "POST", "Bearer", "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("token with a space", "POST", "Bearer abc def", "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("token glued to scheme", "POST", "Bearer" + TOKEN, "default", NS, repo, 401, "Unauthorized", 0, false),
-                row("namespace in capitals", "POST", "Bearer " + TOKEN, "default", "Kubeapps", repo, 400, "BadRequest", 0, false),
-                row("namespace of 63, not found", "POST", "Bearer " + TOKEN, "default", "n".repeat(63), repo, 404,
-                        "NotFound", 1, true),
-                row("namespace of 64", "POST", "Bearer " + TOKEN, "default", "n".repeat(64), repo, 400, "BadRequest", 0, false),
-                row("namespace with a slash", "POST", "Bearer " + TOKEN, "default", "kube-system/secrets", repo, 400,
-                        "BadRequest", 0, false),
-                row("namespace ..", "POST", "Bearer " + TOKEN, "default", "..", repo, 400, "BadRequest", 0, false),
-                row("namespace with a dot", "POST", "Bearer " + TOKEN, "default", "a.b", repo, 400, "BadRequest", 0, false),
-                row("name ../x", "POST", "Bearer " + TOKEN, "default", NS, "../x", 400, "BadRequest", 0, false),
-                row("name of 253, not found", "POST", "Bearer " + TOKEN, "default", NS, "r".repeat(62).concat(".").repeat(4) + "r",
-                        404, "NotFound", 1, true),
-                row("name of 254", "POST", "Bearer " + TOKEN, "default", NS, "r".repeat(254), 400, "BadRequest", 0, false),
-                row("name a..b", "POST", "Bearer " + TOKEN, "default", NS, "a..b", 400, "BadRequest", 0, false),
-                row("name with a slash", "POST", "Bearer " + TOKEN, "default", NS, "a/b", 400, "BadRequest", 0, false),
-                row("name with dots, not found", "POST", "Bearer " + TOKEN, "default", NS, "charts.example.com", 404,
-                        "NotFound", 1, true),
-                row("repository not found", "POST", "Bearer " + TOKEN, "default", NS, "missing", 404, "NotFound", 1, true),
-                row("unknown cluster", "POST", "Bearer " + TOKEN, "elsewhere", NS, repo, 404, "NotFound", 0, true),
-                row("token the API rejects", "POST", "Bearer " + ApiRefusal.EXPIRED.token, "default", NS, repo, 401,
-                        "Unauthorized", 1, true),
-                row("token without RBAC", "POST", "Bearer " + ApiRefusal.FORBIDDEN.token, "default", NS, repo, 403,
-                        "Forbidden", 1, true),
-                row("update the API refuses", "POST", "Bearer " + ApiRefusal.INVALID.token, "default", NS, repo, 422,
-                        "Invalid", 2, true));
+    record Case(String name, String method, String authorization, String cluster, String namespace,
+                String repository, int code, String reason, int apiCalls, boolean refreshed) {
+
+        static Case post(String name, String authorization, String namespace, String repository, int code,
+                         String reason, int apiCalls, boolean refreshed) {
+            return new Case(name, "POST", authorization, "default", namespace, repository, code, reason, apiCalls,
+                    refreshed);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    private static Arguments row(String name, String method, String authorization, String cluster, String namespace,
-                                 String repository, int code, String reason, int apiCalls, boolean refreshed) {
-        return Arguments.of(name, method, authorization, cluster, namespace, repository, code, reason, apiCalls,
-                refreshed);
+    static Stream<Case> requests() {
+        String bearer = "Bearer " + TOKEN;
+        String repo = "repo";
+        return Stream.of(
+                Case.post("refresh", bearer, NS, repo, 200, null, 2, true),
+                Case.post("scheme in lower case", "bearer " + TOKEN, NS, repo, 200, null, 2, true),
+                Case.post("scheme in capitals, two spaces", "BEARER  " + TOKEN, NS, repo, 200, null, 2, true),
+                new Case("GET", "GET", bearer, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
+                new Case("PUT", "PUT", bearer, "default", NS, repo, 405, "MethodNotAllowed", 0, false),
+                Case.post("no Authorization", null, NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("Basic scheme", "Basic dXNlcjpwYXNz", NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("empty token", "Bearer ", NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("scheme only", "Bearer", NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("token with a space", "Bearer abc def", NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("token glued to scheme", "Bearer" + TOKEN, NS, repo, 401, "Unauthorized", 0, false),
+                Case.post("namespace in capitals", bearer, "Kubeapps", repo, 400, "BadRequest", 0, false),
+                Case.post("namespace of 63, not found", bearer, "n".repeat(63), repo, 404, "NotFound", 1, true),
+                Case.post("namespace of 64", bearer, "n".repeat(64), repo, 400, "BadRequest", 0, false),
+                Case.post("namespace with a slash", bearer, "kube-system/secrets", repo, 400, "BadRequest", 0, false),
+                Case.post("namespace ..", bearer, "..", repo, 400, "BadRequest", 0, false),
+                Case.post("namespace with a dot", bearer, "a.b", repo, 400, "BadRequest", 0, false),
+                Case.post("empty namespace", bearer, "", repo, 400, "BadRequest", 0, false),
+                Case.post("name ../x", bearer, NS, "../x", 400, "BadRequest", 0, false),
+                Case.post("name of 253, not found", bearer, NS, "r".repeat(62).concat(".").repeat(4) + "r", 404,
+                        "NotFound", 1, true),
+                Case.post("name of 254", bearer, NS, "r".repeat(254), 400, "BadRequest", 0, false),
+                Case.post("name a..b", bearer, NS, "a..b", 400, "BadRequest", 0, false),
+                Case.post("name with a slash", bearer, NS, "a/b", 400, "BadRequest", 0, false),
+                Case.post("name with dots, not found", bearer, NS, "charts.example.com", 404, "NotFound", 1, true),
+                Case.post("repository not found", bearer, NS, "missing", 404, "NotFound", 1, true),
+                new Case("unknown cluster", "POST", bearer, "elsewhere", NS, repo, 404, "NotFound", 0, true),
+                Case.post("token the API rejects", "Bearer " + ApiRefusal.EXPIRED.token, NS, repo, 401,
+                        "Unauthorized", 1, true),
+                Case.post("token without RBAC", "Bearer " + ApiRefusal.FORBIDDEN.token, NS, repo, 403, "Forbidden",
+                        1, true),
+                Case.post("update the API refuses", "Bearer " + ApiRefusal.INVALID.token, NS, repo, 422, "Invalid",
+                        2, true));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("requests")
-    void answers(String name, String method, String authorization, String cluster, String namespace,
-                 String repository, int code, String reason, int apiCalls, boolean refreshed) throws Exception {
-        if ("repo".equals(repository)) {
+    void answers(Case request) throws Exception {
+        if ("repo".equals(request.repository())) {
             api.seed(NS, "repo");
             api.takeCalls();
         }
 
         MockEndpoint refreshes = getMockEndpoint("mock:direct:refresh-apprepository");
-        refreshes.expectedMessageCount(refreshed ? 1 : 0);
+        refreshes.expectedMessageCount(request.refreshed() ? 1 : 0);
 
-        Exchange response = post(method, authorization, cluster, namespace, repository, null);
+        Exchange response = post(request.method(), request.authorization(), request.cluster(), request.namespace(),
+                request.repository(), null);
 
         refreshes.assertIsSatisfied(0);
-        assertEquals(code, statusCode(response), () -> response.getMessage().getBody(String.class));
+        assertEquals(request.code(), statusCode(response), () -> response.getMessage().getBody(String.class));
         JsonNode body = JSON.readTree(response.getMessage().getBody(String.class));
         assertEquals("application/json", response.getMessage().getHeader(Exchange.CONTENT_TYPE));
-        if (code == 200) {
-            assertEquals(repository, body.at("/appRepository/metadata/name").asText());
+        if (request.code() == 200) {
+            assertEquals(request.repository(), body.at("/appRepository/metadata/name").asText());
         } else {
             assertEquals("Status", body.path("kind").asText());
             assertEquals("v1", body.path("apiVersion").asText());
             assertEquals("Failure", body.path("status").asText());
-            assertEquals(code, body.path("code").asInt());
-            assertEquals(reason, body.path("reason").asText());
+            assertEquals(request.code(), body.path("code").asInt());
+            assertEquals(request.reason(), body.path("reason").asText());
             assertFalse(body.path("message").asText().isBlank());
         }
-        if (code == 405) {
+        if (request.code() == 405) {
             assertEquals("POST", response.getMessage().getHeader("Allow"));
         }
         List<ApiCall> calls = api.takeCalls();
-        assertEquals(apiCalls, calls.size(), calls::toString);
+        assertEquals(request.apiCalls(), calls.size(), calls::toString);
         for (ApiCall call : calls) {
-            assertEquals(authorization.replaceFirst("(?i)bearer +", "Bearer "), call.authorization());
-            assertTrue(call.path().startsWith("/apis/kubeapps.com/v1alpha1/namespaces/" + namespace
-                                              + "/apprepositories/" + repository),
+            assertEquals(request.authorization().replaceFirst("(?i)bearer +", "Bearer "), call.authorization());
+            assertTrue(call.path().startsWith("/apis/kubeapps.com/v1alpha1/namespaces/" + request.namespace()
+                                              + "/apprepositories/" + request.repository()),
                     call.path());
         }
     }
@@ -242,16 +256,65 @@ class RefreshRoutesTest extends RouteTestSupport {
         assertEquals(ApiRefusal.NO_EVENTS.token, awaitEventCall().authorization().substring("Bearer ".length()));
     }
 
-    /** The audit Event is created in the background: wait for its call, with a deadline against a broken audit. */
-    private static ApiCall awaitEventCall() throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            List<ApiCall> calls = api.takeEventCalls();
-            if (!calls.isEmpty()) {
-                return calls.get(0);
+    @Test
+    void anUpdateRecordsOneEventNamingEveryRequestItAnswered() throws Exception {
+        api.seed(NS, "batched");
+        api.seed(NS, "sentinel");
+        api.takeCalls();
+        api.takeEventCalls();
+        CountDownLatch firstUpdateStarted = new CountDownLatch(1);
+        CountDownLatch firstUpdate = new CountDownLatch(1);
+        getMockEndpoint("mock:direct:refresh-apprepository").whenExchangeReceived(1, exchange -> {
+            firstUpdateStarted.countDown();
+            assertTrue(firstUpdate.await(30, TimeUnit.SECONDS));
+        });
+        CompletableFuture<Exchange> first = postAsync("batched");
+        assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+        List<CompletableFuture<Exchange>> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(postAsync("batched"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("apprepo.refresh.requests.waiting") == 5);
+
+        firstUpdate.countDown();
+
+        assertEquals(200, statusCode(first.get(30, TimeUnit.SECONDS)));
+        for (CompletableFuture<Exchange> response : batch) {
+            assertEquals(200, statusCode(response.get(30, TimeUnit.SECONDS)));
+        }
+        assertEquals(2, api.takeCalls().stream().filter(call -> call.method().equals("PUT")).count());
+        // Events are created in order on one thread: once the sentinel's is there, every earlier one is too
+        assertEquals(200, statusCode(post("POST", "Bearer " + TOKEN, "default", NS, "sentinel", null)));
+        List<ApiCall> events = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            events.addAll(api.takeEventCalls());
+            return events.stream().anyMatch(event -> event.body().contains("\"sentinel\""));
+        });
+        List<String> messages = new ArrayList<>();
+        for (ApiCall event : events) {
+            JsonNode created = JSON.readTree(event.body());
+            if (created.at("/involvedObject/name").asText().equals("batched")) {
+                messages.add(created.path("message").asText());
             }
         }
-        throw new AssertionError("no audit Event reached the API");
+        assertEquals(List.of("Resync requested by a bearer webhook: spec.resyncRequests is now 1",
+                "Resync requested by 5 webhook requests (bearer 5): spec.resyncRequests is now 2"), messages,
+                "one Event per update, not one per request");
+    }
+
+    private CompletableFuture<Exchange> postAsync(String repository) {
+        return template.asyncSend("direct:webhook", exchange -> {
+            exchange.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
+            exchange.getIn().setHeader("Authorization", "Bearer " + TOKEN);
+            exchange.getIn().setHeader(RefreshHeaders.CLUSTER, "default");
+            exchange.getIn().setHeader(RefreshHeaders.NAMESPACE, NS);
+            exchange.getIn().setHeader(RefreshHeaders.REPOSITORY, repository);
+        });
+    }
+
+    /** The audit Event is created in the background: wait for its call. */
+    private static ApiCall awaitEventCall() {
+        return await().atMost(Duration.ofSeconds(30)).until(api::takeEventCalls, calls -> !calls.isEmpty()).get(0);
     }
 
     @Test
@@ -263,6 +326,6 @@ class RefreshRoutesTest extends RouteTestSupport {
         for (Endpoint endpoint : context.getEndpoints()) {
             assertFalse(endpoint.getEndpointUri().contains("caller-token"), endpoint.getEndpointUri());
         }
-        assertEquals(2, clients.size(), "one pooled client per token");
+        assertEquals(2, gauge("apprepo.refresh.clients.pooled"), "one pooled client per token");
     }
 }

@@ -1,19 +1,19 @@
 package dev.apprepo.refresh;
 
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
 
-import dev.apprepo.refresh.http.KubernetesStatusErrors;
-import dev.apprepo.refresh.http.RequestMetrics;
-import dev.apprepo.refresh.http.WebhookCredentials;
-import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.kubernetes.Cluster;
-import dev.apprepo.refresh.kubernetes.Clusters;
-import dev.apprepo.refresh.kubernetes.KubernetesClientPool;
-import dev.apprepo.refresh.receiver.DeliveryLog;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import dev.apprepo.refresh.support.RefreshHeaders;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
@@ -22,30 +22,32 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Plain Camel, as Camel JBang and Camel K run it, over the very files in {@code routes/} and {@code kamelet/}:
- * the HTTP consumer is advised into {@code direct:webhook}, everything behind it is real down to the test API.
+ * Plain Camel, as Camel JBang and Camel K run it, over the very files in {@code routes/} and {@code kamelet/} and
+ * with the parts the service builds ({@link RefreshParts}, from settings and a clusters file): the HTTP consumer is
+ * advised into {@code direct:webhook}, everything behind it is real down to the test API.
  */
 abstract class RouteTestSupport extends CamelTestSupport {
 
     static final String WEBHOOK_ROUTE = "apprepository-refresh-webhook";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Overridden by tests that need more clusters than "default" on the test API. */
+    @TempDir
+    Path configDir;
+
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    /** The clusters file of the test: the test API as "default", or what a test needs. */
     abstract List<Cluster> clusters();
 
-    Duration apiTimeout() {
-        return Duration.ofSeconds(10);
+    /** Settings beyond the clusters file, by property name. */
+    Map<String, String> settings() {
+        return Map.of();
     }
-
-    /** Overridden by tests of signed deliveries. */
-    WebhookCredentials webhookCredentials() {
-        return WebhookCredentials.bearerOnly();
-    }
-
-    KubernetesClientPool clients;
 
     @Override
     public void configureTest(TestExecutionConfiguration testConfiguration) {
@@ -56,20 +58,46 @@ abstract class RouteTestSupport extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        Properties properties = new Properties();
-        properties.setProperty("refresh.max-attempts", "5");
-        context.getPropertiesComponent().setInitialProperties(properties);
-        context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
-        clients = new KubernetesClientPool(Clusters.of(clusters(), () -> fail("no ambient config in route tests")),
-                new VertxHttpClientFactory(), 16, Duration.ofMinutes(1), apiTimeout());
-        context.addComponent("kubernetes-custom-resources", new CallerTokenCustomResourcesComponent(clients));
-        context.getRegistry().bind("refreshAudit", new RefreshAudit(clients, 100));
-        context.getRegistry().bind("refreshCoalescer", new RefreshCoalescer("direct:refresh-apprepository", Duration.ofSeconds(1)));
-        context.getRegistry().bind("kubernetesStatusErrors", new KubernetesStatusErrors());
-        context.getRegistry().bind("webhookCredentials", webhookCredentials());
-        context.getRegistry().bind("requestMetrics", new RequestMetrics(Clusters.of(clusters(), () -> null)));
-        context.getRegistry().bind("deliveryLog", new DeliveryLog(Duration.ofHours(24), 1000));
+        Map<String, String> settings = new HashMap<>(settings());
+        settings.put("refresh.clusters-config", clustersFile(configDir, clusters()).toString());
+        bindParts(context, settings, meters);
         return context;
+    }
+
+    /**
+     * Binds the parts the service builds, from these settings, into a plain CamelContext, with the project's
+     * kamelet: what every route test runs on.
+     */
+    static void bindParts(CamelContext context, Map<String, String> settings, MeterRegistry meters) {
+        context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
+        RefreshParts.builder(RefreshSettings.from(name -> Optional.ofNullable(settings.get(name))))
+                .ambientConfig(() -> fail("no ambient config in route tests"))
+                .environment(name -> null)
+                .meterRegistry(meters)
+                .build()
+                .bindTo(context);
+    }
+
+    /** A clusters file in Kubeapps' format, listing these clusters. */
+    static Path clustersFile(Path dir, List<Cluster> clusters) {
+        try {
+            return write(dir.resolve("clusters.conf"), JSON.writeValueAsString(clusters));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A file in the test's configuration directory. */
+    Path write(String name, String content) {
+        return write(configDir.resolve(name), content);
+    }
+
+    private static Path write(Path file, String content) {
+        try {
+            return Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -82,7 +110,7 @@ abstract class RouteTestSupport extends CamelTestSupport {
         AdviceWith.adviceWith(context, WEBHOOK_ROUTE, route -> {
             route.replaceFromWith("direct:webhook");
             // counts the refreshes the route asks for; they still run
-            route.mockEndpoints("direct:refresh-apprepository");
+            route.mockEndpoints(RefreshParts.REFRESH_ENDPOINT);
         });
         context.start();
     }
@@ -103,6 +131,11 @@ abstract class RouteTestSupport extends CamelTestSupport {
                     RefreshHeaders.REPOSITORY, name));
             in.setBody(body);
         });
+    }
+
+    /** The value of one of the service's gauges, as /q/metrics would show it. */
+    double gauge(String name) {
+        return meters.get(name).gauge().value();
     }
 
     static int statusCode(Exchange response) {

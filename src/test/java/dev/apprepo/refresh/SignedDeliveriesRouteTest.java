@@ -1,38 +1,28 @@
 package dev.apprepo.refresh;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
-import dev.apprepo.refresh.http.WebhookCredentials;
 import dev.apprepo.refresh.kubernetes.Cluster;
-import dev.apprepo.refresh.kubernetes.Clusters;
-import dev.apprepo.refresh.receiver.Receivers;
-import dev.apprepo.refresh.receiver.ServiceCredentials;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static dev.apprepo.refresh.Deliveries.STANDARD_SECRET;
+import static dev.apprepo.refresh.Deliveries.github;
+import static dev.apprepo.refresh.Deliveries.hmacHex;
+import static dev.apprepo.refresh.Deliveries.payload;
+import static dev.apprepo.refresh.Deliveries.standardWebhooks;
+import static dev.apprepo.refresh.Deliveries.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +31,6 @@ class SignedDeliveriesRouteTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVICE_TOKEN = "service-own-token";
-    private static final String STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @RegisterExtension
     static final KubeappsApi api = new KubeappsApi(false);
@@ -60,23 +49,13 @@ class SignedDeliveriesRouteTest extends RouteTestSupport {
 
     @Override
     List<Cluster> clusters() {
-        return List.of(new Cluster("default", api.url(), null, false, true, SERVICE_TOKEN));
+        return List.of(new Cluster("default", api.url(), null, false, SERVICE_TOKEN));
     }
 
     @Override
-    WebhookCredentials webhookCredentials() {
-        try {
-            Path file = Files.createTempFile("receivers", ".yaml");
-            Files.writeString(file, RECEIVERS);
-            Clusters clusters = Clusters.of(clusters(), () -> null);
-            ServiceCredentials service = new ServiceCredentials(clusters, Path.of("/no/pod/token"));
-            Receivers receivers = Receivers.load(file, clusters, service::has, name -> null);
-            Files.delete(file);
-            return new WebhookCredentials(receivers, service,
-                    exchange -> exchange.getIn().getBody(byte[].class), Clock.systemUTC());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    Map<String, String> settings() {
+        return Map.of("refresh.receivers-config", write("receivers.yaml", RECEIVERS).toString(),
+                "refresh.service-account-token-file", "/no/pod/token");
     }
 
     @BeforeEach
@@ -88,139 +67,97 @@ class SignedDeliveriesRouteTest extends RouteTestSupport {
         api.takeCalls();
     }
 
-    static String payload(String resource) {
-        try (InputStream in = SignedDeliveriesRouteTest.class.getResourceAsStream("/payloads/" + resource)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /** A delivery, what it gets, and the Authorization that reached the API (null: no API call). */
+    record Case(String name, String repository, Map<String, String> headers, String body, int code, String apiToken,
+                String pointer, String expected) {
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
-    static String hmacHex(String algorithm, String secret, String body) {
-        return HexFormat.of().formatHex(hmac(algorithm, secret.getBytes(StandardCharsets.UTF_8), body));
-    }
-
-    static byte[] hmac(String algorithm, byte[] key, String content) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key, algorithm));
-            return mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static Map<String, String> github(String event, String secret, String body, String delivery) {
-        return Map.of("X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
-                "X-Hub-Signature-256", "sha256=" + hmacHex("HmacSHA256", secret, body));
-    }
-
-    static Map<String, String> standardWebhooks(long timestamp, String body) {
-        String id = "msg_" + timestamp;
-        byte[] key = Base64.getDecoder().decode(STANDARD_SECRET.substring(6));
-        String signature = Base64.getEncoder().encodeToString(hmac("HmacSHA256", key, id + "." + timestamp + "." + body));
-        return Map.of("webhook-id", id, "webhook-timestamp", String.valueOf(timestamp),
-                "webhook-signature", "v1," + signature);
-    }
-
-    private static Map<String, String> with(Map<String, String> headers, String name, String value) {
-        Map<String, String> all = new HashMap<>(headers);
-        all.put(name, value);
-        return all;
-    }
-
-    /**
-     * name, repository, headers, body, code, the Authorization that reached the API (null: no call), and what the
-     * answer says.
-     */
-    static Stream<Arguments> deliveries() {
+    static Stream<Case> deliveries() {
         String push = payload("github/push.json");
         String harborPush = payload("harbor/push-artifact.json");
         String gitlabPush = payload("gitlab/push-hook.json");
         String nexus = payload("nexus/component-created.json");
         long now = Instant.now().getEpochSecond();
         String chartPushed = "{\"type\":\"chart.pushed\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{}}";
+        String resync = "/appRepository/spec/resyncRequests";
         return Stream.of(
-                row("github push", "github", github("push", "gh-secret", push, "d-1"), push, 200, SERVICE_TOKEN,
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("github push signed with the older secret", "github", github("push", "old-gh-secret", push, "d-2"),
-                        push, 200, SERVICE_TOKEN, "/appRepository/spec/resyncRequests", "1"),
-                row("github release", "github", github("release", "gh-secret", payload("github/release.json"), "d-3"),
+                new Case("github push", "github", github("push", "gh-secret", push, "d-1"), push, 200, SERVICE_TOKEN,
+                        resync, "1"),
+                new Case("github push signed with the older secret", "github",
+                        github("push", "old-gh-secret", push, "d-2"), push, 200, SERVICE_TOKEN, resync, "1"),
+                new Case("github release", "github",
+                        github("release", "gh-secret", payload("github/release.json"), "d-3"),
                         payload("github/release.json"), 200, SERVICE_TOKEN, "/appRepository/metadata/name", "github"),
-                row("github package", "github", github("package", "gh-secret", payload("github/package.json"), "d-4"),
+                new Case("github package", "github",
+                        github("package", "gh-secret", payload("github/package.json"), "d-4"),
                         payload("github/package.json"), 200, SERVICE_TOKEN, "/appRepository/metadata/name", "github"),
-                row("github ping", "github", github("ping", "gh-secret", payload("github/ping.json"), "d-5"),
+                new Case("github ping", "github", github("ping", "gh-secret", payload("github/ping.json"), "d-5"),
                         payload("github/ping.json"), 200, null, "/message",
                         "pong: the signature verified; a ping refreshes nothing"),
-                row("github pull_request is not in the default events", "github",
+                new Case("github pull_request is not in the default events", "github",
                         github("pull_request", "gh-secret", payload("github/pull_request.json"), "d-6"),
                         payload("github/pull_request.json"), 202, null, "/status", "ignored"),
-                row("github signed with another secret", "github", github("push", "guess", push, "d-7"), push, 401,
-                        null, "/reason", "Unauthorized"),
-                row("github sha1 signature only", "github", Map.of("X-GitHub-Event", "push",
+                new Case("github signed with another secret", "github", github("push", "guess", push, "d-7"), push,
+                        401, null, "/reason", "Unauthorized"),
+                new Case("github sha1 signature only", "github", Map.of("X-GitHub-Event", "push",
                         "X-Hub-Signature", "sha1=" + hmacHex("HmacSHA1", "gh-secret", push)), push, 401, null,
                         "/reason", "Unauthorized"),
-                row("github bad signature but a bearer token", "github",
+                new Case("github bad signature but a bearer token", "github",
                         with(github("push", "guess", push, "d-8"), "Authorization", "Bearer caller-token"), push,
-                        200, "caller-token", "/appRepository/spec/resyncRequests", "1"),
-                row("gitlab push", "gitlab", Map.of("X-Gitlab-Token", "gl-token", "X-Gitlab-Event", "Push Hook",
-                        "X-Gitlab-Event-UUID", "u-1"), gitlabPush, 200, SERVICE_TOKEN,
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("gitlab merge request", "gitlab", Map.of("X-Gitlab-Token", "gl-token",
+                        200, "caller-token", resync, "1"),
+                new Case("gitlab push", "gitlab", Map.of("X-Gitlab-Token", "gl-token", "X-Gitlab-Event", "Push Hook",
+                        "X-Gitlab-Event-UUID", "u-1"), gitlabPush, 200, SERVICE_TOKEN, resync, "1"),
+                new Case("gitlab merge request", "gitlab", Map.of("X-Gitlab-Token", "gl-token",
                         "X-Gitlab-Event", "Merge Request Hook"), gitlabPush, 202, null, "/status", "ignored"),
-                row("gitlab wrong token", "gitlab", Map.of("X-Gitlab-Token", "gl-tokem", "X-Gitlab-Event",
+                new Case("gitlab wrong token", "gitlab", Map.of("X-Gitlab-Token", "gl-tokem", "X-Gitlab-Event",
                         "Push Hook"), gitlabPush, 401, null, "/reason", "Unauthorized"),
-                row("nexus component", "nexus", Map.of("X-Nexus-Webhook-Id", "rm:repository:component",
+                new Case("nexus component", "nexus", Map.of("X-Nexus-Webhook-Id", "rm:repository:component",
                         "X-Nexus-Webhook-Delivery", "n-1", "X-Nexus-Webhook-Signature",
-                        hmacHex("HmacSHA1", "nx-secret", nexus)), nexus, 200, SERVICE_TOKEN,
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("nexus malformed signature", "nexus", Map.of("X-Nexus-Webhook-Id", "rm:repository:component",
+                        hmacHex("HmacSHA1", "nx-secret", nexus)), nexus, 200, SERVICE_TOKEN, resync, "1"),
+                new Case("nexus malformed signature", "nexus", Map.of("X-Nexus-Webhook-Id", "rm:repository:component",
                         "X-Nexus-Webhook-Signature", "sha1=zz"), nexus, 401, null, "/reason", "Unauthorized"),
-                row("harbor push", "harbor", Map.of("Authorization", "Bearer hb-secret"), harborPush, 200,
-                        SERVICE_TOKEN, "/appRepository/spec/resyncRequests", "1"),
-                row("harbor push as a CloudEvent", "harbor", Map.of("Authorization", "Bearer hb-secret"),
-                        payload("harbor/push-artifact-cloudevent.json"), 200, SERVICE_TOKEN,
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("harbor pull is not a default event", "harbor", Map.of("Authorization", "Bearer hb-secret"),
+                new Case("harbor push", "harbor", Map.of("Authorization", "Bearer hb-secret"), harborPush, 200,
+                        SERVICE_TOKEN, resync, "1"),
+                new Case("harbor push as a CloudEvent", "harbor", Map.of("Authorization", "Bearer hb-secret"),
+                        payload("harbor/push-artifact-cloudevent.json"), 200, SERVICE_TOKEN, resync, "1"),
+                new Case("harbor pull is not a default event", "harbor", Map.of("Authorization", "Bearer hb-secret"),
                         payload("harbor/pull-artifact.json"), 202, null, "/status", "ignored"),
-                row("harbor with another token is a bearer request", "harbor",
-                        Map.of("Authorization", "Bearer caller-token"), harborPush, 200, "caller-token",
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("generic-hmac sha512", "generic", Map.of("X-Signature",
-                        "sha512=" + hmacHex("HmacSHA512", "gen-secret", push)), push, 200, SERVICE_TOKEN,
-                        "/appRepository/spec/resyncRequests", "1"),
-                row("generic-hmac sha256 where sha512 is pinned", "generic", Map.of("X-Signature",
+                new Case("harbor with another token is a bearer request", "harbor",
+                        Map.of("Authorization", "Bearer caller-token"), harborPush, 200, "caller-token", resync, "1"),
+                new Case("generic-hmac sha512", "generic", Map.of("X-Signature",
+                        "sha512=" + hmacHex("HmacSHA512", "gen-secret", push)), push, 200, SERVICE_TOKEN, resync,
+                        "1"),
+                new Case("generic-hmac sha256 where sha512 is pinned", "generic", Map.of("X-Signature",
                         "sha256=" + hmacHex("HmacSHA256", "gen-secret", push)), push, 401, null, "/reason",
                         "Unauthorized"),
-                row("standard-webhooks", "standard", standardWebhooks(now, chartPushed), chartPushed, 200,
-                        SERVICE_TOKEN, "/appRepository/spec/resyncRequests", "1"),
-                row("standard-webhooks ten minutes old", "standard", standardWebhooks(now - 600, chartPushed),
+                new Case("standard-webhooks", "standard", standardWebhooks(now, chartPushed), chartPushed, 200,
+                        SERVICE_TOKEN, resync, "1"),
+                new Case("standard-webhooks ten minutes old", "standard", standardWebhooks(now - 600, chartPushed),
                         chartPushed, 401, null, "/reason", "Unauthorized"),
-                row("no receiver for the repository: bearer only", "plain",
+                new Case("no receiver for the repository: bearer only", "plain",
                         github("push", "gh-secret", push, "d-9"), push, 401, null, "/reason", "Unauthorized"));
-    }
-
-    private static Arguments row(String name, String repository, Map<String, String> headers, String body, int code,
-                                 String apiToken, String pointer, String expected) {
-        return Arguments.of(name, repository, headers, body, code, apiToken, pointer, expected);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deliveries")
-    void answers(String name, String repository, Map<String, String> headers, String body, int code, String apiToken,
-                 String pointer, String expected) throws Exception {
-        Exchange response = send("POST", headers, "default", "kubeapps", repository,
-                body.getBytes(StandardCharsets.UTF_8));
+    void answers(Case delivery) throws Exception {
+        Exchange response = send("POST", delivery.headers(), "default", "kubeapps", delivery.repository(),
+                delivery.body().getBytes(StandardCharsets.UTF_8));
 
         String answer = response.getMessage().getBody(String.class);
-        assertEquals(code, statusCode(response), answer);
-        assertEquals(expected, JSON.readTree(answer).at(pointer).asText(), answer);
+        assertEquals(delivery.code(), statusCode(response), answer);
+        assertEquals(delivery.expected(), JSON.readTree(answer).at(delivery.pointer()).asText(), answer);
         List<ApiCall> calls = api.takeCalls();
-        if (apiToken == null) {
+        if (delivery.apiToken() == null) {
             assertEquals(List.of(), calls);
         } else {
             assertEquals(List.of("GET", "PUT"), calls.stream().map(ApiCall::method).toList());
-            calls.forEach(call -> assertEquals("Bearer " + apiToken, call.authorization()));
+            calls.forEach(call -> assertEquals("Bearer " + delivery.apiToken(), call.authorization()));
         }
     }
 

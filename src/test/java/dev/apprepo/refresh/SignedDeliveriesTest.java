@@ -92,12 +92,12 @@ class SignedDeliveriesTest {
     }
 
     private static String signature(String body) {
-        return "sha256=" + SignedDeliveriesRouteTest.hmacHex("HmacSHA256", "gh-secret", body);
+        return "sha256=" + Deliveries.hmacHex("HmacSHA256", "gh-secret", body);
     }
 
     @Test
     void githubJsonDeliveryRefreshesWithThePodsToken() throws Exception {
-        String push = SignedDeliveriesRouteTest.payload("github/push.json");
+        String push = Deliveries.payload("github/push.json");
 
         given().contentType(ContentType.JSON).header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "json-1").header("X-Hub-Signature-256", signature(push)).body(push)
@@ -109,7 +109,7 @@ class SignedDeliveriesTest {
 
     @Test
     void githubFormEncodedDeliveryIsVerifiedOverTheRawBody() throws Exception {
-        String form = "payload=" + URLEncoder.encode(SignedDeliveriesRouteTest.payload("github/push.json"),
+        String form = "payload=" + URLEncoder.encode(Deliveries.payload("github/push.json"),
                 StandardCharsets.UTF_8);
 
         // GitHub's default content type; sent byte for byte as signed
@@ -129,7 +129,7 @@ class SignedDeliveriesTest {
 
     @Test
     void aRotatedPodTokenIsUsedWithoutARestart() throws Exception {
-        String body = SignedDeliveriesRouteTest.payload("harbor/push-artifact.json");
+        String body = Deliveries.payload("harbor/push-artifact.json");
         given().header("Authorization", "Bearer hb-secret").body(body).post(PATH.formatted("harbor"))
                 .then().statusCode(200);
         assertTrue(apiAuthorizations().stream().allMatch("Bearer pod-token-1"::equals));
@@ -144,14 +144,14 @@ class SignedDeliveriesTest {
 
     @Test
     void neitherSecretsNorTokensAreLogged() throws Exception {
-        String push = SignedDeliveriesRouteTest.payload("github/push.json");
+        String push = Deliveries.payload("github/push.json");
         try (LogCapture logs = new LogCapture("org.apache.camel", "io.fabric8", "io.vertx", "io.netty", "io.quarkus",
                 "org.jboss", "dev.apprepo")) {
             given().header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "logged-1")
                     .header("X-Hub-Signature-256", signature(push)).body(push).post(PATH.formatted("github"))
                     .then().statusCode(200);
             given().header("Authorization", "Bearer hb-secret")
-                    .body(SignedDeliveriesRouteTest.payload("harbor/push-artifact.json")).post(PATH.formatted("harbor"))
+                    .body(Deliveries.payload("harbor/push-artifact.json")).post(PATH.formatted("harbor"))
                     .then().statusCode(200);
             given().header("X-GitHub-Event", "push").header("X-Hub-Signature-256", "sha256=00")
                     .body(push).post(PATH.formatted("github")).then().statusCode(401);

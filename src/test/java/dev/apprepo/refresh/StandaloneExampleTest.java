@@ -1,11 +1,14 @@
 package dev.apprepo.refresh;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesComponent;
-import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.kubernetes.Cluster;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kamelet.KameletComponent;
@@ -13,34 +16,25 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** The Camel JBang example of the README, loaded as Camel JBang would, with the clusters file it documents. */
+/**
+ * The Camel JBang example of the README, loaded as Camel Main loads it: the properties file it documents, the
+ * configuration class named there, then the routes.
+ */
 class StandaloneExampleTest extends CamelTestSupport {
 
-    static KubeappsApi api;
-    static Path clustersFile;
+    @RegisterExtension
+    static final KubeappsApi api = new KubeappsApi(false);
 
-    @BeforeAll
-    static void start() throws Exception {
-        api = new KubeappsApi(false);
-        clustersFile = Files.createTempFile("clusters", ".conf");
-        Files.writeString(clustersFile, "[{\"name\": \"default\", \"apiServiceURL\": \"" + api.url() + "\"}]");
-        System.setProperty(Clusters.CONFIG_VARIABLE, clustersFile.toString());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        System.clearProperty(Clusters.CONFIG_VARIABLE);
-        Files.delete(clustersFile);
-        api.close();
-    }
+    @TempDir
+    Path configDir;
 
     @Override
     public void configureTest(TestExecutionConfiguration testConfiguration) {
@@ -51,16 +45,28 @@ class StandaloneExampleTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        // what Camel reads from APPREPO_REFRESH_TOKEN when the property is not set otherwise
         Properties properties = new Properties();
+        try (Reader example = Files.newBufferedReader(Path.of("examples/application.properties"))) {
+            properties.load(example);
+        }
+        // what Camel reads from REFRESH_CLUSTERS_CONFIG and APPREPO_REFRESH_TOKEN
+        properties.setProperty("refresh.clusters-config", RouteTestSupport.clustersFile(configDir,
+                List.of(new Cluster("default", api.url(), null, false))).toString());
         properties.setProperty("apprepo.refresh.token", "file-token");
         context.getPropertiesComponent().setInitialProperties(properties);
         context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
+        configure(context, properties.getProperty("camel.main.configuration-classes"));
         return context;
     }
 
+    /** As Camel Main does with camel.main.configuration-classes. */
+    private static void configure(CamelContext context, String configurationClass) throws Exception {
+        ((CamelConfiguration) Class.forName(configurationClass).getDeclaredConstructor().newInstance())
+                .configure(context);
+    }
+
     @Test
-    void refreshesWithTheProjectsComponentDeclaredAsABean() throws Exception {
+    void refreshesWithTheProjectsComponent() throws Exception {
         api.seed("kubeapps", "bitnami");
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 ResourceHelper.resolveMandatoryResource(context, "file:examples/refresh-from-webhook.camel.yaml"));

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
-import dev.apprepo.refresh.RefreshHeaders;
 import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
 import dev.apprepo.refresh.kubernetes.UnknownClusterException;
+import dev.apprepo.refresh.support.RefreshHeaders;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -28,15 +28,20 @@ import org.slf4j.LoggerFactory;
  */
 public class KubernetesStatusErrors {
 
+    /** The exchange property that holds the Status of a failed request, for the request log. */
+    public static final String STATUS_PROPERTY = "apprepoRefreshStatus";
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesStatusErrors.class);
 
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Status status = toStatus(failure);
+        exchange.setProperty(STATUS_PROPERTY, status);
         Message message = exchange.getMessage();
-        // the failure may have come before the request's own headers were dropped: none of them goes back;
-        // cluster and sender stay for the request metrics (Camel never writes Camel* headers to a response)
-        message.removeHeaders("*", RefreshHeaders.CLUSTER, RefreshHeaders.SENDER);
+        // the failure may have come before the request's own headers were dropped: none of them goes back, and the
+        // credential goes; the route's own stay for the request metrics and log (Camel never writes Camel* headers
+        // to a response)
+        message.removeHeaders("*", "CamelKubeapps*");
+        message.removeHeader(RefreshHeaders.TOKEN);
         if (failure instanceof MethodNotAllowedException) {
             message.setHeader("Allow", "POST");
         }

@@ -4,11 +4,12 @@ import java.time.Clock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import dev.apprepo.refresh.RefreshHeaders;
 import dev.apprepo.refresh.receiver.Receiver;
 import dev.apprepo.refresh.receiver.ReceiverType;
 import dev.apprepo.refresh.receiver.Receivers;
 import dev.apprepo.refresh.receiver.ServiceCredentials;
+import dev.apprepo.refresh.support.RefreshHeaders;
+import dev.apprepo.refresh.support.RefreshMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -46,11 +47,6 @@ public class WebhookCredentials implements Processor {
         this.clock = clock;
     }
 
-    /** For routes with bearer requests only. */
-    public static WebhookCredentials bearerOnly() {
-        return new WebhookCredentials(Receivers.none(), null, exchange -> new byte[0], Clock.systemUTC());
-    }
-
     @Override
     public void process(Exchange exchange) {
         Message in = exchange.getIn();
@@ -68,7 +64,7 @@ public class WebhookCredentials implements Processor {
                     : "the delivery's signature does not verify, and no Authorization: Bearer <token> was given");
         }
         in.setHeader(RefreshHeaders.TOKEN, token);
-        in.setHeader(RefreshHeaders.SENDER, "bearer");
+        in.setHeader(RefreshHeaders.SENDER, RefreshMetrics.BEARER);
     }
 
     private boolean verified(Receiver receiver, Message in, Object authorization, Exchange exchange) {

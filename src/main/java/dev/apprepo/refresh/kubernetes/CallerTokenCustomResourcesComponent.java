@@ -1,11 +1,12 @@
 package dev.apprepo.refresh.kubernetes;
 
+import dev.apprepo.refresh.support.RefreshMetrics;
 import org.apache.camel.component.kubernetes.KubernetesConfiguration;
 import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesComponent;
 import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesComponentConfigurer;
+import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesEndpoint;
 import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesEndpointConfigurer;
 import org.apache.camel.spi.PropertyConfigurer;
-import org.apache.camel.component.kubernetes.customresources.KubernetesCustomResourcesEndpoint;
 
 /**
  * {@code kubernetes-custom-resources} whose producer calls the API with the caller's token from a pooled client.
@@ -20,14 +21,11 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
     private static final PropertyConfigurer ENDPOINT_OPTIONS = new KubernetesCustomResourcesEndpointConfigurer();
 
     private final KubernetesClientPool clients;
+    private final RefreshMetrics metrics;
 
-    /** For plain Camel, declared as a bean named {@code kubernetes-custom-resources}: see the README. */
-    public CallerTokenCustomResourcesComponent() {
-        this(KubernetesClientPool.standalone());
-    }
-
-    public CallerTokenCustomResourcesComponent(KubernetesClientPool clients) {
+    public CallerTokenCustomResourcesComponent(KubernetesClientPool clients, RefreshMetrics metrics) {
         this.clients = clients;
+        this.metrics = metrics;
         // the stock component would pick up a KubernetesClient from the registry and call with its credentials
         setAutowiredEnabled(false);
     }
@@ -35,7 +33,7 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
     @Override
     protected KubernetesCustomResourcesEndpoint doCreateEndpoint(String uri, String remaining,
                                                                  KubernetesConfiguration config) {
-        return new CallerTokenCustomResourcesEndpoint(uri, this, config, clients);
+        return new CallerTokenCustomResourcesEndpoint(uri, this, config, clients, metrics);
     }
 
     // Camel finds a component's generated option setters by its @Component annotation, which a subclass lacks
@@ -47,11 +45,5 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
     @Override
     public PropertyConfigurer getEndpointPropertyConfigurer() {
         return ENDPOINT_OPTIONS;
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        super.doStop();
-        clients.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.apprepo.refresh.kubernetes;
 
+import dev.apprepo.refresh.support.RefreshMetrics;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -9,16 +10,19 @@ import org.apache.camel.component.kubernetes.customresources.KubernetesCustomRes
 class CallerTokenCustomResourcesEndpoint extends KubernetesCustomResourcesEndpoint {
 
     private final KubernetesClientPool clients;
+    private final RefreshMetrics metrics;
 
     CallerTokenCustomResourcesEndpoint(String uri, CallerTokenCustomResourcesComponent component,
-                                       KubernetesConfiguration config, KubernetesClientPool clients) {
+                                       KubernetesConfiguration config, KubernetesClientPool clients,
+                                       RefreshMetrics metrics) {
         super(uri, component, config);
         this.clients = clients;
+        this.metrics = metrics;
     }
 
     @Override
     public Producer createProducer() {
-        return new CallerTokenCustomResourcesProducer(this, clients);
+        return new CallerTokenCustomResourcesProducer(this, clients, metrics);
     }
 
     @Override

@@ -2,15 +2,15 @@ package dev.apprepo.refresh.kubernetes;
 
 import java.util.function.Supplier;
 
-import dev.apprepo.refresh.RefreshMetrics;
+import dev.apprepo.refresh.support.RefreshMetrics;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.ResourceNotFoundException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kubernetes.KubernetesConfiguration;
@@ -40,10 +40,13 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
     public static final String TOKEN_VARIABLE = "kubernetesOauthToken";
 
     private final KubernetesClientPool clients;
+    private final RefreshMetrics metrics;
 
-    CallerTokenCustomResourcesProducer(KubernetesCustomResourcesEndpoint endpoint, KubernetesClientPool clients) {
+    CallerTokenCustomResourcesProducer(KubernetesCustomResourcesEndpoint endpoint, KubernetesClientPool clients,
+                                       RefreshMetrics metrics) {
         super(endpoint);
         this.clients = clients;
+        this.metrics = metrics;
     }
 
     @Override
@@ -106,7 +109,7 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
                 updated = timed("update", cluster, update::update);
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
-                    RefreshMetrics.conflict(cluster);
+                    metrics.conflict(cluster);
                 }
                 throw e;
             }
@@ -124,7 +127,7 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
     }
 
     /** Runs one API call, timed by operation, cluster and outcome (the HTTP code of a failure). */
-    private static <T> T timed(String operation, String cluster, Supplier<T> call) {
+    private <T> T timed(String operation, String cluster, Supplier<T> call) {
         long start = System.nanoTime();
         String outcome = "error";
         try {
@@ -135,7 +138,7 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
             outcome = e.getCode() > 0 ? String.valueOf(e.getCode()) : "error";
             throw e;
         } finally {
-            RefreshMetrics.apiCall(operation, cluster, outcome, System.nanoTime() - start);
+            metrics.apiCall(operation, cluster, outcome, System.nanoTime() - start);
         }
     }
 

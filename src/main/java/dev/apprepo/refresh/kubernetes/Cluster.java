@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One entry of Kubeapps' clusters configuration. {@code serviceToken} is the service's own credential for the
- * cluster, used only for verified signed deliveries; fields the refresh does not use ({@code pinnipedConfig}) are
- * ignored, so a Kubeapps {@code clusters.conf} can be mounted as is.
+ * cluster, used only for verified signed deliveries; fields the refresh does not use ({@code isKubeappsCluster},
+ * {@code pinnipedConfig}) are ignored, so a Kubeapps {@code clusters.conf} can be mounted as is.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cluster(
@@ -14,19 +14,17 @@ public record Cluster(
         @JsonProperty("apiServiceURL") String apiServiceURL,
         @JsonProperty("certificateAuthorityData") String certificateAuthorityData,
         @JsonProperty("insecure") boolean insecure,
-        @JsonProperty("isKubeappsCluster") boolean isKubeappsCluster,
         @JsonProperty("serviceToken") String serviceToken) {
 
     public static final String DEFAULT_NAME = "default";
 
     /** A cluster entry without a service token. */
-    public Cluster(String name, String apiServiceURL, String certificateAuthorityData, boolean insecure,
-                   boolean isKubeappsCluster) {
-        this(name, apiServiceURL, certificateAuthorityData, insecure, isKubeappsCluster, null);
+    public Cluster(String name, String apiServiceURL, String certificateAuthorityData, boolean insecure) {
+        this(name, apiServiceURL, certificateAuthorityData, insecure, null);
     }
 
     static Cluster defaultCluster() {
-        return new Cluster(DEFAULT_NAME, null, null, false, true);
+        return new Cluster(DEFAULT_NAME, null, null, false);
     }
 
     @Override

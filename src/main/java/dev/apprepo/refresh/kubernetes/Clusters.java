@@ -1,19 +1,19 @@
 package dev.apprepo.refresh.kubernetes;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.apprepo.refresh.support.ConfigFiles;
+import dev.apprepo.refresh.support.InvalidConfigurationException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 
@@ -22,9 +22,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
  * and how to trust it come from here: the credential is always the caller's token.
  */
 public final class Clusters {
-
-    /** Environment variable (or system property) naming the clusters file. */
-    public static final String CONFIG_VARIABLE = "REFRESH_CLUSTERS_CONFIG";
 
     private final Map<String, Cluster> byName;
     private final Supplier<Config> ambient;
@@ -45,27 +42,24 @@ public final class Clusters {
             Cluster cluster = clusters.get(i);
             String where = "clusters config entry " + i;
             if (cluster == null || cluster.name() == null || cluster.name().isBlank()) {
-                throw new IllegalArgumentException(where + " has no name");
+                throw new InvalidConfigurationException(where + " has no name");
             }
             where += " (\"" + cluster.name() + "\")";
             if (byName.put(cluster.name(), cluster) != null) {
-                throw new IllegalArgumentException(where + " repeats a cluster name");
+                throw new InvalidConfigurationException(where + " repeats a cluster name");
             }
-            if (!cluster.usesAmbientConfig()) {
-                URI url = URI.create(cluster.apiServiceURL());
-                if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme()) || url.getHost() == null) {
-                    throw new IllegalArgumentException(where + " has an apiServiceURL that is not an http(s) URL");
-                }
+            if (!cluster.usesAmbientConfig() && !isHttpUrl(cluster.apiServiceURL())) {
+                throw new InvalidConfigurationException(where + " has an apiServiceURL that is not an http(s) URL");
             }
             if (cluster.certificateAuthorityData() != null && !cluster.certificateAuthorityData().isBlank()) {
                 try {
                     Base64.getDecoder().decode(cluster.certificateAuthorityData().strip());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + " has certificateAuthorityData that is not base64");
+                    throw new InvalidConfigurationException(where + " has certificateAuthorityData that is not base64");
                 }
             }
         }
-        return new Clusters(Map.copyOf(byName), ambient);
+        return new Clusters(Collections.unmodifiableMap(byName), ambient);
     }
 
     /** Reads the file if one is given, else the single cluster {@code default} on the ambient configuration. */
@@ -73,32 +67,30 @@ public final class Clusters {
         if (file == null) {
             return of(List.of(Cluster.defaultCluster()), ambient);
         }
+        List<Cluster> clusters = ConfigFiles.read(file, "clusters config", new TypeReference<List<Cluster>>() {
+        });
+        if (clusters == null || clusters.isEmpty()) {
+            throw new InvalidConfigurationException("clusters config " + file + " lists no cluster");
+        }
         try {
-            // YAML is a superset of JSON, so one parser reads both forms of the file
-            List<Cluster> clusters = new ObjectMapper(new YAMLFactory())
-                    .readValue(Files.readString(file), new TypeReference<List<Cluster>>() {
-                    });
-            if (clusters == null || clusters.isEmpty()) {
-                throw new IllegalArgumentException("clusters config " + file + " lists no cluster");
-            }
             return of(clusters, ambient);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read clusters config " + file + ": " + ConfigFiles.describe(e));
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException(file + ": " + e.getMessage());
         }
     }
 
-    /** The plain Camel (Camel JBang, Camel K) way: file from {@value #CONFIG_VARIABLE}, ambient from fabric8. */
-    public static Clusters fromEnvironment() {
-        String file = System.getProperty(CONFIG_VARIABLE, System.getenv(CONFIG_VARIABLE));
-        return load(file == null || file.isBlank() ? null : Path.of(file), () -> Config.autoConfigure(null));
+    private static boolean isHttpUrl(String value) {
+        try {
+            URI url = URI.create(value);
+            return ("https".equals(url.getScheme()) || "http".equals(url.getScheme())) && url.getHost() != null;
+        } catch (IllegalArgumentException notAUri) {
+            return false;
+        }
     }
 
     /** A client configuration with the cluster's URL and trust settings and no credential at all. */
     public ConfigBuilder configFor(String clusterName) {
-        Cluster cluster = clusterName == null ? null : byName.get(clusterName);
-        if (cluster == null) {
-            throw new UnknownClusterException(clusterName);
-        }
+        Cluster cluster = cluster(clusterName);
         // Config.empty(): never auto-configure, so no kubeconfig or ServiceAccount token can slip in
         ConfigBuilder builder = new ConfigBuilder(Config.empty());
         if (cluster.usesAmbientConfig()) {
@@ -108,11 +100,47 @@ public final class Clusters {
                     .withCaCertFile(config.getCaCertFile());
         } else {
             builder.withMasterUrl(cluster.apiServiceURL());
-            if (cluster.certificateAuthorityData() != null && !cluster.certificateAuthorityData().isBlank()) {
+            if (hasCaData(cluster)) {
                 builder.withCaCertData(cluster.certificateAuthorityData().strip());
             }
         }
         return builder.withTrustCerts(cluster.insecure()).withDisableHostnameVerification(cluster.insecure());
+    }
+
+    /** Where the cluster's API server is and how it is trusted, for the log: never a credential. */
+    public String describe(String clusterName) {
+        Cluster cluster = cluster(clusterName);
+        URI url = URI.create(configFor(clusterName).build().getMasterUrl());
+        String where = url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort())
+                       + (cluster.usesAmbientConfig() ? " (in-cluster or KUBECONFIG configuration)" : "");
+        String trust;
+        if (cluster.insecure()) {
+            trust = "TLS NOT verified (insecure: true)";
+        } else if ("http".equals(url.getScheme())) {
+            trust = "plain HTTP, no TLS";
+        } else if (hasCaData(cluster) || cluster.usesAmbientConfig() && ambientHasCa()) {
+            trust = "TLS verified against the cluster's CA";
+        } else {
+            trust = "TLS verified against the system trust store";
+        }
+        return "API server " + where + ", " + trust;
+    }
+
+    private boolean ambientHasCa() {
+        Config config = ambientConfig();
+        return config.getCaCertData() != null || config.getCaCertFile() != null;
+    }
+
+    private static boolean hasCaData(Cluster cluster) {
+        return cluster.certificateAuthorityData() != null && !cluster.certificateAuthorityData().isBlank();
+    }
+
+    private Cluster cluster(String clusterName) {
+        Cluster cluster = clusterName == null ? null : byName.get(clusterName);
+        if (cluster == null) {
+            throw new UnknownClusterException(clusterName);
+        }
+        return cluster;
     }
 
     private Config ambientConfig() {
@@ -126,14 +154,10 @@ public final class Clusters {
 
     /** The {@code serviceToken} of the cluster's entry, if it has one. */
     public Optional<String> serviceToken(String clusterName) {
-        Cluster cluster = byName.get(clusterName);
-        if (cluster == null) {
-            throw new UnknownClusterException(clusterName);
-        }
-        return Optional.ofNullable(cluster.serviceToken()).filter(token -> !token.isBlank());
+        return Optional.ofNullable(cluster(clusterName).serviceToken()).filter(token -> !token.isBlank());
     }
 
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return byName.keySet();
     }
 

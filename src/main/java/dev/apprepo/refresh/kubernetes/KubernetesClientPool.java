@@ -6,12 +6,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.apprepo.refresh.support.Digests;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
-import io.vertx.core.Vertx;
 
 /**
  * Kubernetes clients keyed by cluster and caller token, so that repeated requests with one token reuse its
@@ -20,11 +19,6 @@ import io.vertx.core.Vertx;
  * last lease ends, so no call is ever cut short and no client outlives its use.
  */
 public final class KubernetesClientPool implements AutoCloseable {
-
-    /** Defaults for plain Camel (Camel JBang, Camel K), where no application configures the pool. */
-    public static final int DEFAULT_MAX_CLIENTS = 256;
-    public static final Duration DEFAULT_IDLE_EXPIRY = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(10);
 
     private record Key(String cluster, String tokenDigest) {
     }
@@ -85,7 +79,6 @@ public final class KubernetesClientPool implements AutoCloseable {
     private final Cache<Key, PooledClient> clients;
     // building one registers the whole Kubernetes model with Jackson: far too slow to do for every new token
     private final KubernetesSerialization serialization = new KubernetesSerialization();
-    private Vertx ownVertx;
 
     /**
      * @param httpClients one factory for all clients, so that they share its event loop instead of starting their own
@@ -111,18 +104,6 @@ public final class KubernetesClientPool implements AutoCloseable {
     }
 
     /**
-     * A pool for plain Camel: clusters from {@value Clusters#CONFIG_VARIABLE}, default bounds and timeout, and an
-     * event loop of its own, closed with the pool.
-     */
-    public static KubernetesClientPool standalone() {
-        Vertx vertx = Vertx.vertx();
-        KubernetesClientPool pool = new KubernetesClientPool(Clusters.fromEnvironment(),
-                new VertxHttpClientFactory(vertx), DEFAULT_MAX_CLIENTS, DEFAULT_IDLE_EXPIRY, DEFAULT_API_TIMEOUT);
-        pool.ownVertx = vertx;
-        return pool;
-    }
-
-    /**
      * The client that calls {@code cluster} with {@code token} as its bearer token, lent until the lease is closed.
      *
      * @throws UnknownClusterException if the cluster is not configured
@@ -137,7 +118,7 @@ public final class KubernetesClientPool implements AutoCloseable {
         }
         PooledClient[] leased = new PooledClient[1];
         // acquired inside the map's update: an entry evicted right after is still closed only after this call
-        clients.asMap().compute(new Key(cluster, TokenDigest.sha256(token)), (key, existing) -> {
+        clients.asMap().compute(new Key(cluster, Digests.sha256Hex(token)), (key, existing) -> {
             PooledClient pooled = existing != null ? existing : new PooledClient(newClient(cluster, token));
             pooled.acquire();
             leased[0] = pooled;
@@ -163,7 +144,7 @@ public final class KubernetesClientPool implements AutoCloseable {
                 .build();
     }
 
-    /** Number of pooled clients, for tests and metrics. */
+    /** Number of pooled clients. */
     public long size() {
         clients.cleanUp();
         return clients.estimatedSize();
@@ -174,8 +155,5 @@ public final class KubernetesClientPool implements AutoCloseable {
         // clients still lent close when their call ends
         clients.invalidateAll();
         clients.cleanUp();
-        if (ownVertx != null) {
-            ownVertx.close();
-        }
     }
 }

@@ -5,8 +5,8 @@ import java.time.Duration;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.apprepo.refresh.RefreshHeaders;
-import dev.apprepo.refresh.RefreshMetrics;
+import dev.apprepo.refresh.support.RefreshHeaders;
+import dev.apprepo.refresh.support.RefreshMetrics;
 import org.apache.camel.Header;
 
 /**
@@ -16,17 +16,20 @@ import org.apache.camel.Header;
 public final class DeliveryLog {
 
     private final Cache<String, Boolean> delivered;
+    private final RefreshMetrics metrics;
 
-    public DeliveryLog(Duration retention, long maxSize) {
-        this(retention, maxSize, Ticker.systemTicker());
+    public DeliveryLog(Duration retention, long maxSize, RefreshMetrics metrics) {
+        this(retention, maxSize, metrics, Ticker.systemTicker());
     }
 
-    DeliveryLog(Duration retention, long maxSize, Ticker ticker) {
+    DeliveryLog(Duration retention, long maxSize, RefreshMetrics metrics, Ticker ticker) {
         this.delivered = Caffeine.newBuilder().expireAfterWrite(retention).maximumSize(maxSize).ticker(ticker)
                 .executor(Runnable::run).build();
+        this.metrics = metrics;
     }
 
-    long size() {
+    /** How many delivery ids are remembered now. */
+    public long size() {
         delivered.cleanUp();
         return delivered.estimatedSize();
     }
@@ -37,7 +40,7 @@ public final class DeliveryLog {
                         @Header(RefreshHeaders.SENDER) String sender) {
         boolean seen = deliveryId != null && delivered.getIfPresent(receiver + '\n' + deliveryId) != null;
         if (seen) {
-            RefreshMetrics.duplicate(sender);
+            metrics.duplicate(sender);
         }
         return seen;
     }

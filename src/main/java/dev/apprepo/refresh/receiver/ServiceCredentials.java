@@ -11,9 +11,6 @@ import dev.apprepo.refresh.kubernetes.Clusters;
  */
 public final class ServiceCredentials {
 
-    /** Where Kubernetes mounts a pod's ServiceAccount token. */
-    public static final Path POD_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
-
     private final Clusters clusters;
     private final WatchedFile podToken;
 

@@ -9,6 +9,8 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.apprepo.refresh.support.Digests;
+
 /** HMACs and comparisons in constant time: nothing about a secret may leak through how long a check takes. */
 final class Signatures {
 
@@ -60,19 +62,11 @@ final class Signatures {
         if (presented == null || presented.isEmpty()) {
             return false;
         }
-        byte[] digest = sha256(presented.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = Digests.sha256(presented.getBytes(StandardCharsets.UTF_8));
         boolean matched = false;
         for (byte[] secret : secrets) {
-            matched |= MessageDigest.isEqual(sha256(secret), digest);
+            matched |= MessageDigest.isEqual(Digests.sha256(secret), digest);
         }
         return matched;
-    }
-
-    private static byte[] sha256(byte[] value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 }

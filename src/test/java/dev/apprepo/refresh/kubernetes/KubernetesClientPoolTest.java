@@ -21,8 +21,8 @@ class KubernetesClientPoolTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final Clusters clusters = Clusters.of(List.of(
-            new Cluster("default", "https://10.0.0.1:6443", null, false, true),
-            new Cluster("edge", "https://10.0.0.2:6443", null, false, false)), () -> null);
+            new Cluster("default", "https://10.0.0.1:6443", null, false),
+            new Cluster("edge", "https://10.0.0.2:6443", null, false)), () -> null);
 
     private KubernetesClientPool pool(int maxSize) {
         return new KubernetesClientPool(clusters, new VertxHttpClientFactory(vertx), maxSize, Duration.ofMinutes(5),

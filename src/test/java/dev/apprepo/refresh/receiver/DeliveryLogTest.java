@@ -3,6 +3,8 @@ package dev.apprepo.refresh.receiver;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.apprepo.refresh.support.RefreshMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeliveryLogTest {
 
     private final AtomicLong nanos = new AtomicLong();
-    private final DeliveryLog log = new DeliveryLog(Duration.ofHours(24), 1000, nanos::get);
+    private final DeliveryLog log = new DeliveryLog(Duration.ofHours(24), 1000,
+            new RefreshMetrics(new SimpleMeterRegistry()), nanos::get);
 
     @Test
     void remembersAcceptedDeliveriesPerReceiverForTheRetention() {

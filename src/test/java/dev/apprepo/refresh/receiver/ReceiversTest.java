@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReceiversTest {
 
     private static final Clusters CLUSTERS = Clusters.of(List.of(
-            new Cluster("default", "https://10.0.0.1", null, false, true),
-            new Cluster("edge", "https://10.0.0.2", null, false, false)), () -> null);
+            new Cluster("default", "https://10.0.0.1", null, false),
+            new Cluster("edge", "https://10.0.0.2", null, false)), () -> null);
     private static final Map<String, String> ENVIRONMENT = Map.of("GITHUB_SECRET", "from-env");
 
     private static Receivers load(Path file) {
@@ -117,6 +117,7 @@ class ReceiversTest {
 
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> load(file));
         assertTrue(error.getMessage().contains(message), error.getMessage());
+        assertTrue(error.getMessage().contains(file.toString()), "names the file: " + error.getMessage());
     }
 
     @Test
@@ -128,7 +129,7 @@ class ReceiversTest {
                 """);
 
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> load(file));
-        assertEquals("receivers[1] (\"b\") is for the same repository as \"a\"", error.getMessage());
+        assertEquals(file + ": receivers[1] (\"b\") is for the same repository as \"a\"", error.getMessage());
     }
 
     @Test

@@ -1,8 +1,9 @@
-package dev.apprepo.refresh;
+package dev.apprepo.refresh.support;
 
 /**
  * The headers a refresh request carries through the routes. All start with "Camel": Camel's HTTP consumers drop
- * such headers, query parameters and form fields from requests, so only the routes can set them.
+ * such headers, query parameters and form fields from requests, and never write them to a response, so only the
+ * routes can set them and no client ever sees them.
  */
 public final class RefreshHeaders {
 
@@ -19,6 +20,11 @@ public final class RefreshHeaders {
     public static final String EVENT = "CamelKubeappsEvent";
     public static final String EVENT_ACCEPTED = "CamelKubeappsEventAccepted";
     public static final String DELIVERY_ID = "CamelKubeappsDeliveryId";
+
+    /** On an update: the {@link ServedRequest}s it answers. */
+    public static final String SERVED = "CamelKubeappsServed";
+    /** On an answered request: how many requests the update that answered it served. */
+    public static final String SERVED_COUNT = "CamelKubeappsServedCount";
 
     private RefreshHeaders() {
     }

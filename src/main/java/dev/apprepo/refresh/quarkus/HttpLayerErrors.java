@@ -1,14 +1,16 @@
-package dev.apprepo.refresh.http;
+package dev.apprepo.refresh.quarkus;
 
 import java.util.Optional;
 
-import dev.apprepo.refresh.RefreshMetrics;
+import dev.apprepo.refresh.http.KubernetesStatusErrors;
+import dev.apprepo.refresh.support.RefreshMetrics;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -23,6 +25,9 @@ public class HttpLayerErrors {
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
+
+    @Inject
+    RefreshMetrics metrics;
 
     void install(@Observes Router router) {
         // Quarkus answers a declared Content-Length over the limit itself, with an empty body: say it first
@@ -50,7 +55,7 @@ public class HttpLayerErrors {
         ctx.next();
     }
 
-    private static void tooLarge(RoutingContext ctx) {
+    private void tooLarge(RoutingContext ctx) {
         // the rest of the body is not read: close the connection rather than drain it
         ctx.response().putHeader("Connection", "close");
         respond(ctx, 413, "RequestEntityTooLarge", "the request body is larger than the service accepts");
@@ -71,12 +76,12 @@ public class HttpLayerErrors {
         }
     }
 
-    private static void respond(RoutingContext ctx, int code, String reason, String message) {
+    private void respond(RoutingContext ctx, int code, String reason, String message) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
         // refused before any route knew cluster or sender
-        RefreshMetrics.request(code, RefreshMetrics.UNKNOWN, RefreshMetrics.UNKNOWN);
+        metrics.request(code, RefreshMetrics.UNKNOWN, RefreshMetrics.UNKNOWN);
         ctx.response().setStatusCode(code)
                 .putHeader("Content-Type", "application/json")
                 .end(Serialization.asJson(KubernetesStatusErrors.status(code, reason, message)));

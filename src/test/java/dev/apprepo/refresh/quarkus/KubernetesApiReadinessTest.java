@@ -1,4 +1,4 @@
-package dev.apprepo.refresh;
+package dev.apprepo.refresh.quarkus;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KubernetesApiReadinessTest {
 
     private static HealthCheckResponse check(List<Cluster> clusters) {
-        KubernetesApiReadiness readiness = new KubernetesApiReadiness();
-        readiness.clusters = Clusters.of(clusters, () -> null);
-        return readiness.call();
+        return new KubernetesApiReadiness(Clusters.of(clusters, () -> null)).call();
     }
 
     private static int closedPort() throws IOException {
@@ -31,8 +29,8 @@ class KubernetesApiReadinessTest {
     void readyWhileOneApiServerAnswersAndSaysWhichDoNot() throws IOException {
         try (ServerSocket api = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             HealthCheckResponse response = check(List.of(
-                    new Cluster("default", "https://127.0.0.1:" + api.getLocalPort(), null, false, true),
-                    new Cluster("edge", "https://127.0.0.1:" + closedPort(), null, false, false)));
+                    new Cluster("default", "https://127.0.0.1:" + api.getLocalPort(), null, false),
+                    new Cluster("edge", "https://127.0.0.1:" + closedPort(), null, false)));
 
             assertEquals(HealthCheckResponse.Status.UP, response.getStatus());
             assertEquals("reachable", response.getData().orElseThrow().get("default"));
@@ -43,7 +41,7 @@ class KubernetesApiReadinessTest {
     @Test
     void notReadyWhenNoApiServerAnswers() throws IOException {
         HealthCheckResponse response = check(List.of(
-                new Cluster("default", "https://127.0.0.1:" + closedPort(), null, false, true)));
+                new Cluster("default", "https://127.0.0.1:" + closedPort(), null, false)));
 
         assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
     }

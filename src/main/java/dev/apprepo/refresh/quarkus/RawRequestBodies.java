@@ -1,9 +1,9 @@
-package dev.apprepo.refresh.http;
+package dev.apprepo.refresh.quarkus;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.apprepo.refresh.RefreshConfig;
+import dev.apprepo.refresh.RefreshSettings;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,10 +24,10 @@ public class RawRequestBodies {
     private final Map<HttpServerRequest, RoutingContext> inFlight = new ConcurrentHashMap<>();
 
     @Inject
-    RefreshConfig config;
+    RefreshSettings settings;
 
     void install(@Observes Router router) {
-        if (config.receiversConfig().isEmpty()) {
+        if (settings.receiversConfig().isEmpty()) {
             // bearer requests only: no signature to check, nothing to keep
             return;
         }

@@ -1,4 +1,4 @@
-package dev.apprepo.refresh;
+package dev.apprepo.refresh.quarkus;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,8 +24,12 @@ public class KubernetesApiReadiness implements HealthCheck {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
+    private final Clusters clusters;
+
     @Inject
-    Clusters clusters;
+    KubernetesApiReadiness(Clusters clusters) {
+        this.clusters = clusters;
+    }
 
     @Override
     public HealthCheckResponse call() {

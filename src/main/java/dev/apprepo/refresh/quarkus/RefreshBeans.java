@@ -1,0 +1,70 @@
+package dev.apprepo.refresh.quarkus;
+
+import dev.apprepo.refresh.RefreshParts;
+import dev.apprepo.refresh.RefreshSettings;
+import dev.apprepo.refresh.kubernetes.Clusters;
+import dev.apprepo.refresh.support.InvalidConfigurationException;
+import dev.apprepo.refresh.support.RefreshMetrics;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.PreventFurtherStepsException;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.camel.spi.CamelContextCustomizer;
+import org.eclipse.microprofile.config.Config;
+
+/** The service's parts, built once from Quarkus' configuration and bound into its CamelContext. */
+public class RefreshBeans {
+
+    @Produces
+    @Singleton
+    RefreshSettings settings(Config config) {
+        return startOrStop(() -> RefreshSettings.from(name -> config.getOptionalValue(name, String.class)));
+    }
+
+    @Produces
+    @Singleton
+    RefreshParts parts(RefreshSettings settings, Instance<io.fabric8.kubernetes.client.Config> kubernetesConfig,
+                       Vertx vertx, RawRequestBodies rawBodies, MeterRegistry meterRegistry) {
+        return startOrStop(() -> RefreshParts.builder(settings)
+                // Quarkus' own client configuration: in-cluster or KUBECONFIG, quarkus.kubernetes-client.* on top
+                .ambientConfig(kubernetesConfig::get)
+                // Quarkus' own event loop: pooled clients add no threads
+                .httpClients(new VertxHttpClientFactory(vertx))
+                .rawBodies(rawBodies::of)
+                .meterRegistry(meterRegistry)
+                .build());
+    }
+
+    /** Camel Main applies every customizer in the registry before it loads the routes. */
+    @Produces
+    @Singleton
+    @Unremovable
+    CamelContextCustomizer bindParts(RefreshParts parts) {
+        return parts::bindTo;
+    }
+
+    @Produces
+    @Singleton
+    Clusters clusters(RefreshParts parts) {
+        return parts.clusters();
+    }
+
+    @Produces
+    @Singleton
+    RefreshMetrics metrics(RefreshParts parts) {
+        return parts.metrics();
+    }
+
+    /** A configuration the service cannot start with ends it with its one-line message, and no stack trace. */
+    private static <T> T startOrStop(java.util.function.Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (InvalidConfigurationException e) {
+            throw new PreventFurtherStepsException(e.getMessage(), 1);
+        }
+    }
+}
