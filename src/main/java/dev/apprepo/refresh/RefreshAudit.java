@@ -1,5 +1,6 @@
 package dev.apprepo.refresh;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ public class RefreshAudit implements AutoCloseable {
     /** The exchange variable that holds the credential of the update, which the kamelet drops from the headers. */
     public static final String CREDENTIAL_VARIABLE = "refreshCredential";
     private static final int QUEUE_SIZE = 1000;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** Delivery ids named in an Event; the rest are counted. */
     private static final int NAMED_DELIVERIES = 3;
     private static final Logger LOG = LoggerFactory.getLogger(RefreshAudit.class);
@@ -158,8 +160,18 @@ public class RefreshAudit implements AutoCloseable {
                + ")";
     }
 
+    /** Records the Events already queued, for a while, before the clients they need are closed. */
     @Override
     public void close() {
         executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.debug("Audit Events still queued at shutdown were dropped");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
     }
 }

@@ -87,7 +87,7 @@ public record RefreshSettings(
             } catch (NumberFormatException e) {
                 // said below
             }
-            throw new InvalidConfigurationException(name + " is \"" + value + "\": use a positive whole number");
+            throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a positive whole number");
         }
 
         Duration duration(String name, String defaultValue) {
@@ -103,8 +103,13 @@ public record RefreshSettings(
             } catch (DateTimeParseException | NumberFormatException e) {
                 // said below
             }
-            throw new InvalidConfigurationException(name + " is \"" + value + "\": use a duration such as 500ms, "
-                                                    + "10s, 5m, 24h or PT10S");
+            throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a duration such as "
+                                                    + "500ms, 10s, 5m, 24h or PT10S");
+        }
+
+        /** The property and the environment variable that sets it. */
+        private static String named(String name) {
+            return name + " (" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + ")";
         }
 
         private static String iso(long amount, String unit) {

@@ -21,6 +21,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,6 +65,11 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
                 .withMasterUrl(api.url()).withOauthToken("service-own-token").build()).build();
         context.getRegistry().bind("kubernetesClient", serviceClient);
         return context;
+    }
+
+    @AfterEach
+    void closeServiceClient() {
+        serviceClient.close();
     }
 
     @BeforeEach

@@ -6,28 +6,42 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The test Kubernetes API: the fabric8 mock server in CRUD mode with the AppRepository CRD installed. It records
- * every request, and can play another writer that changes a repository just before one of our PUTs lands.
+ * every request, can play another writer that changes a repository just before one of our PUTs lands, and, over
+ * plain HTTP, can hold AppRepository updates in flight until the test lets them go, so that a test decides what
+ * happens while an update is under way instead of racing it.
  */
 public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
@@ -35,33 +49,109 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
             .withGroup("kubeapps.com").withVersion("v1alpha1").withPlural("apprepositories")
             .withKind("AppRepository").withNamespaced(true).build();
 
-    /** A PUT as it reached the API. */
+    /** A request as it reached the API. */
     public record ApiCall(String method, String path, String authorization, String body) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> HOP_HEADERS = Set.of("content-length", "transfer-encoding", "connection", "host");
 
     private final CompetingWriterDispatcher dispatcher = new CompetingWriterDispatcher();
     private final KubernetesMockServer server;
     private final KubernetesClient admin;
+    private final Vertx vertx;
+    private final HttpServer front;
+    private final HttpClient toServer;
+    /** While updates are held: how to let each of them go; null while they pass. */
+    private List<Runnable> held;
+    private int heldUpdates;
 
     public KubeappsApi(boolean https) {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
+        server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
         server.init(InetAddress.getLoopbackAddress(), 0);
         admin = server.createClient();
-        installCrd(admin);
-    }
-
-    /** Installs the AppRepository CRD, unless it is there already. */
-    public static void installCrd(KubernetesClient admin) {
-        var crds = admin.apiextensions().v1().customResourceDefinitions();
-        if (crds.withName("apprepositories.kubeapps.com").get() == null) {
-            crds.resource(load(admin, "/dev/apprepository-crd.yaml", CustomResourceDefinition.class)).create();
+        admin.apiextensions().v1().customResourceDefinitions()
+                .resource(load(admin, "/dev/apprepository-crd.yaml", CustomResourceDefinition.class)).create();
+        if (https) {
+            vertx = null;
+            front = null;
+            toServer = null;
+        } else {
+            vertx = Vertx.vertx();
+            toServer = vertx.createHttpClient();
+            front = vertx.createHttpServer().requestHandler(this::pass);
+            await(front.listen(0, "127.0.0.1"));
         }
     }
 
+    /** Passes a request on to the mock server, once the test lets it go if it is a held update. */
+    private void pass(HttpServerRequest request) {
+        request.body()
+                .compose(body -> turn(request).compose(go -> toServer.request(request.method(),
+                        server.getPort(), "127.0.0.1", request.uri())).compose(outgoing -> {
+                            request.headers().forEach(header -> {
+                                if (!HOP_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                                    outgoing.headers().add(header.getKey(), header.getValue());
+                                }
+                            });
+                            return outgoing.send(body);
+                        }))
+                .compose(answer -> answer.body().onSuccess(content -> {
+                    HttpServerResponse response = request.response().setStatusCode(answer.statusCode());
+                    answer.headers().forEach(header -> {
+                        if (!HOP_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                            response.headers().add(header.getKey(), header.getValue());
+                        }
+                    });
+                    response.end(content);
+                }))
+                .onFailure(failure -> request.response().setStatusCode(502).end());
+    }
+
+    private synchronized Future<Void> turn(HttpServerRequest request) {
+        if (held == null || request.method() != HttpMethod.PUT || !request.path().contains("/apprepositories/")) {
+            return Future.succeededFuture();
+        }
+        heldUpdates++;
+        // let go on the request's own event loop, whichever thread closes the hold
+        Context context = Vertx.currentContext();
+        Promise<Void> go = Promise.promise();
+        held.add(() -> context.runOnContext(ignored -> go.complete()));
+        return go.future();
+    }
+
+    /**
+     * From now on, AppRepository updates wait at the API's door until the returned hold is closed: an update that
+     * reached the API stays in flight for as long as the test needs.
+     */
+    public synchronized Hold holdUpdates() {
+        if (front == null) {
+            throw new IllegalStateException("updates are held over plain HTTP only");
+        }
+        List<Runnable> waiting = new ArrayList<>();
+        held = waiting;
+        heldUpdates = 0;
+        return () -> {
+            synchronized (this) {
+                held = null;
+            }
+            waiting.forEach(Runnable::run);
+        };
+    }
+
+    /** How many updates wait at the door since {@link #holdUpdates()}. */
+    public synchronized int heldUpdates() {
+        return heldUpdates;
+    }
+
+    /** Lets the held updates through. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** (Re)creates the repository, with every kind of field an update must keep. */
-    public static GenericKubernetesResource seed(KubernetesClient admin, String namespace, String name) {
+    public GenericKubernetesResource seed(String namespace, String name) {
         GenericKubernetesResource repository = load(admin, "/apprepository-full.yaml", GenericKubernetesResource.class);
         repository.getMetadata().setNamespace(namespace);
         repository.getMetadata().setName(name);
@@ -70,35 +160,9 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         return repositories.resource(repository).create();
     }
 
-    /**
-     * The AppRepository requests a mock server recorded since the last call; the audit Events, created in the
-     * background, are left out.
-     */
-    public static List<RecordedRequest> drainAppRepositoryRequests(KubernetesMockServer server)
-            throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        RecordedRequest request;
-        while ((request = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
-            if (request.getPath().contains("/apprepositories")) {
-                requests.add(request);
-            }
-        }
-        return requests;
-    }
-
-    public static long resyncRequests(KubernetesClient admin, String namespace, String name) {
-        GenericKubernetesResource repository = admin.genericKubernetesResources(APP_REPOSITORIES)
-                .inNamespace(namespace).withName(name).get();
-        Object value = ((Map<?, ?>) repository.getAdditionalProperties().get("spec")).get("resyncRequests");
-        return value == null ? 0 : ((Number) value).longValue();
-    }
-
+    /** The address the service calls. */
     public String url() {
-        return server.url("/").replaceAll("/$", "");
-    }
-
-    public GenericKubernetesResource seed(String namespace, String name) {
-        return seed(admin, namespace, name);
+        return front == null ? server.url("/").replaceAll("/$", "") : "http://127.0.0.1:" + front.actualPort();
     }
 
     public GenericKubernetesResource get(String namespace, String name) {
@@ -106,7 +170,13 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     }
 
     public long resyncRequests(String namespace, String name) {
-        return resyncRequests(admin, namespace, name);
+        Object value = ((Map<?, ?>) get(namespace, name).getAdditionalProperties().get("spec")).get("resyncRequests");
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    /** The Events recorded in a namespace. */
+    public List<Event> events(String namespace) {
+        return admin.v1().events().inNamespace(namespace).list().getItems();
     }
 
     /** The next {@code count} PUTs each find the repository changed by another writer just before them. */
@@ -144,6 +214,17 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     public void close() {
         admin.close();
         server.destroy();
+        if (vertx != null) {
+            await(vertx.close());
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // the mock server's own client sends this token

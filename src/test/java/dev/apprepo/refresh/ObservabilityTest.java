@@ -5,10 +5,9 @@ import java.time.Duration;
 
 import dev.apprepo.refresh.support.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Event;
+import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,19 +21,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Health, metrics, the OpenAPI description and the audit Events, as a platform team sees them. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(KubeappsApiResource.class)
 class ObservabilityTest {
 
     private static final String TOKEN = "observed-caller-token";
     private static final String PATH = "/api/v1/clusters/%s/namespaces/kubeapps/apprepositories/observed/refresh";
 
-    @KubernetesTestServer
-    KubernetesServer mockServer;
+    @InjectKubeappsApi
+    KubeappsApi api;
 
     @BeforeEach
     void seed() {
-        KubeappsApi.installCrd(mockServer.getClient());
-        KubeappsApi.seed(mockServer.getClient(), "kubeapps", "observed");
+        api.seed("kubeapps", "observed");
     }
 
     @Test
@@ -82,7 +80,7 @@ class ObservabilityTest {
 
         // created in the background
         List<Event> events = await().atMost(Duration.ofSeconds(30)).until(
-                () -> mockServer.getClient().v1().events().inNamespace("kubeapps").list().getItems().stream()
+                () -> api.events("kubeapps").stream()
                         .filter(event -> "observed".equals(event.getInvolvedObject().getName())).toList(),
                 found -> !found.isEmpty());
         Event event = events.get(events.size() - 1);

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApi.ApiRefusal;
+import dev.apprepo.refresh.http.RequestLog;
 import dev.apprepo.refresh.kubernetes.Cluster;
 import dev.apprepo.refresh.support.RefreshHeaders;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -315,6 +316,27 @@ class RefreshRoutesTest extends RouteTestSupport {
     /** The audit Event is created in the background: wait for its call. */
     private static ApiCall awaitEventCall() {
         return await().atMost(Duration.ofSeconds(30)).until(api::takeEventCalls, calls -> !calls.isEmpty()).get(0);
+    }
+
+    @Test
+    void eachAnsweredRequestGetsOneLineWithoutTheToken() throws Exception {
+        api.seed(NS, "logged");
+        try (LogCapture logs = new LogCapture(RequestLog.class.getName())) {
+            post("POST", "Bearer " + TOKEN, "default", NS, "logged", null);
+            post("POST", "Bearer " + TOKEN, "default", NS, "absent", null);
+            post("POST", "Bearer " + TOKEN, "default", "Bad\nNamespace", "logged", null);
+
+            List<String> lines = logs.lines().stream().map(String::strip).toList();
+            assertEquals(3, lines.size(), lines::toString);
+            assertTrue(lines.get(0).matches("(?s).*INFO.*refresh default/kubeapps/logged: 200, sender bearer, "
+                                            + "update served 1 request, \\d+ ms"), lines.get(0));
+            assertTrue(lines.get(1).contains("refresh default/kubeapps/absent: 404 NotFound"), lines.get(1));
+            assertTrue(lines.get(1).contains("AppRepository kubeapps/absent on cluster default was not found"),
+                    "names the repository: " + lines.get(1));
+            assertTrue(lines.get(2).contains("refresh default/Bad\\x0aNamespace/logged: 400 BadRequest"),
+                    "what the client sent is escaped: " + lines.get(2));
+            lines.forEach(line -> assertFalse(line.contains(TOKEN), line));
+        }
     }
 
     @Test

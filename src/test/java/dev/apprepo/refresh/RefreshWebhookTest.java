@@ -1,20 +1,19 @@
 package dev.apprepo.refresh;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import dev.apprepo.refresh.KubeappsApi.ApiCall;
+import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,33 +30,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The packaged service over real HTTP, in front of the mock API server in CRUD mode. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(KubeappsApiResource.class)
 class RefreshWebhookTest {
 
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.caller-token.c2lnbmF0dXJl";
     private static final String PATH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
 
-    @KubernetesTestServer
-    KubernetesServer mockServer;
-
-    private KubernetesClient admin;
+    @InjectKubeappsApi
+    KubeappsApi api;
 
     @BeforeEach
-    void seed() throws Exception {
-        admin = mockServer.getClient();
-        KubeappsApi.installCrd(admin);
+    void seed() {
         for (String name : List.of("repo", "busy")) {
-            KubeappsApi.seed(admin, "kubeapps", name);
+            api.seed("kubeapps", name);
         }
-        drainApiRequests();
-    }
-
-    private List<RecordedRequest> drainApiRequests() throws InterruptedException {
-        return KubeappsApi.drainAppRepositoryRequests(mockServer.getKubernetesMockServer());
+        api.takeCalls();
     }
 
     private long resyncRequests(String name) {
-        return KubeappsApi.resyncRequests(admin, "kubeapps", name);
+        return api.resyncRequests("kubeapps", name);
     }
 
     @Test
@@ -72,15 +64,14 @@ class RefreshWebhookTest {
                 .body("appRepository.spec.futureField.nested", equalTo("kept"))
                 .body("appRepository.status.status", equalTo("Synced"));
 
-        List<RecordedRequest> requests = drainApiRequests();
-        assertEquals(List.of("GET", "PUT"), requests.stream().map(RecordedRequest::getMethod).toList());
-        for (RecordedRequest request : requests) {
-            assertEquals("Bearer " + TOKEN, request.getHeader("Authorization"),
+        List<ApiCall> calls = api.takeCalls();
+        assertEquals(List.of("GET", "PUT"), calls.stream().map(ApiCall::method).toList());
+        for (ApiCall call : calls) {
+            assertEquals("Bearer " + TOKEN, call.authorization(),
                     "the API must see the caller's token, never the service's own");
-            assertEquals("/apis/kubeapps.com/v1alpha1/namespaces/kubeapps/apprepositories/repo", request.getPath());
+            assertEquals("/apis/kubeapps.com/v1alpha1/namespaces/kubeapps/apprepositories/repo", call.path());
         }
-        GenericKubernetesResource stored = admin.genericKubernetesResources(KubeappsApi.APP_REPOSITORIES)
-                .inNamespace("kubeapps").withName("repo").get();
+        GenericKubernetesResource stored = api.get("kubeapps", "repo");
         assertEquals(Map.of("team", "charts"), stored.getMetadata().getLabels());
         assertEquals(Map.of("kubeapps.dev/owner", "platform"), stored.getMetadata().getAnnotations());
     }
@@ -118,7 +109,7 @@ class RefreshWebhookTest {
                 .contentType(ContentType.JSON)
                 .body("kind", equalTo("Status"))
                 .body("code", equalTo(413));
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @Test
@@ -136,7 +127,7 @@ class RefreshWebhookTest {
 
         assertEquals(413, response.statusCode());
         assertTrue(response.body().contains("\"kind\":\"Status\""), response.body());
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @ParameterizedTest
@@ -148,7 +139,7 @@ class RefreshWebhookTest {
                 .header("Allow", "POST")
                 .body("kind", equalTo("Status"))
                 .body("reason", equalTo("MethodNotAllowed"));
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @ParameterizedTest
@@ -165,7 +156,7 @@ class RefreshWebhookTest {
 
         assertTrue(response.statusCode() == 400 || response.statusCode() == 404, response.asString());
         assertEquals("Status", response.path("kind"));
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @Test
@@ -174,7 +165,7 @@ class RefreshWebhookTest {
                 .then().statusCode(401).body("kind", equalTo("Status")).body("reason", equalTo("Unauthorized"));
         given().header("Authorization", "Basic dXNlcjpwYXNz").when().post(PATH.formatted("repo"))
                 .then().statusCode(401);
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @Test
@@ -183,31 +174,48 @@ class RefreshWebhookTest {
                 .when().post("/api/v1/clusters/elsewhere/namespaces/kubeapps/apprepositories/repo/refresh")
                 .then().statusCode(404)
                 .body("message", equalTo("cluster \"elsewhere\" has no configuration"));
-        assertEquals(List.of(), drainApiRequests());
+        assertEquals(List.of(), api.takeCalls());
     }
 
     @Test
     void concurrentRequestsShareUpdates() throws Exception {
         int requests = 40;
         ExecutorService clients = Executors.newFixedThreadPool(requests);
-        try {
-            List<Callable<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < requests; i++) {
-                calls.add(() -> given().header("Authorization", "Bearer " + TOKEN)
-                        .post(PATH.formatted("busy")).statusCode());
+        List<Future<Integer>> answers = new ArrayList<>();
+        try (KubeappsApi.Hold hold = api.holdUpdates()) {
+            answers.add(clients.submit(() -> post("busy")));
+            await().atMost(Duration.ofSeconds(30)).until(api::heldUpdates, held -> held == 1);
+            for (int i = 1; i < requests; i++) {
+                answers.add(clients.submit(() -> post("busy")));
             }
-            for (Future<Integer> status : clients.invokeAll(calls)) {
-                assertEquals(200, status.get());
+            // every other request waits for the next update while the first one is in flight
+            await().atMost(Duration.ofSeconds(60)).until(() -> gauge("apprepo_refresh_requests_waiting"),
+                    waiting -> waiting == requests - 1);
+        }
+        try {
+            for (Future<Integer> status : answers) {
+                assertEquals(200, status.get(60, TimeUnit.SECONDS));
             }
         } finally {
             clients.shutdownNow();
         }
 
         long count = resyncRequests("busy");
-        assertTrue(count >= 1 && count <= requests, "resyncRequests " + count);
-        long puts = drainApiRequests().stream().filter(r -> "PUT".equals(r.getMethod())).count();
+        long puts = api.takeCalls().stream().filter(call -> "PUT".equals(call.method())).count();
+        assertEquals(2, puts, "one update for the first request, one for the others that waited");
         assertTrue(puts <= requests / 4, puts + " PUTs for " + requests + " requests");
         assertEquals(count, puts, "every PUT is one committed increment, no conflict wasted");
+    }
+
+    private static int post(String repository) {
+        return given().header("Authorization", "Bearer " + TOKEN).post(PATH.formatted(repository)).statusCode();
+    }
+
+    /** A gauge of the service's metrics, as Prometheus scrapes it. */
+    private static double gauge(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

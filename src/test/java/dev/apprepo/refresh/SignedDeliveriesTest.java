@@ -11,13 +11,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Signed deliveries over real HTTP, refreshed with the pod's own ServiceAccount token. */
 @QuarkusTest
 @TestProfile(SignedDeliveriesTest.Receivers.class)
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(KubeappsApiResource.class)
 class SignedDeliveriesTest {
 
     private static final String PATH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
@@ -70,25 +68,20 @@ class SignedDeliveriesTest {
         }
     }
 
-    @KubernetesTestServer
-    KubernetesServer mockServer;
-
-    private KubernetesClient admin;
+    @InjectKubeappsApi
+    KubeappsApi api;
 
     @BeforeEach
-    void seed() throws Exception {
-        admin = mockServer.getClient();
-        KubeappsApi.installCrd(admin);
+    void seed() {
         for (String name : List.of("github", "harbor")) {
-            KubeappsApi.seed(admin, "kubeapps", name);
+            api.seed("kubeapps", name);
         }
         apiAuthorizations();
     }
 
     /** The Authorization headers of AppRepository calls since the last call (audit Events aside). */
-    private List<String> apiAuthorizations() throws InterruptedException {
-        return KubeappsApi.drainAppRepositoryRequests(mockServer.getKubernetesMockServer()).stream()
-                .map(request -> request.getHeader("Authorization")).toList();
+    private List<String> apiAuthorizations() {
+        return api.takeCalls().stream().map(KubeappsApi.ApiCall::authorization).toList();
     }
 
     private static String signature(String body) {

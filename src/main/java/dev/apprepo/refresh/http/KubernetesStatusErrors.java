@@ -34,9 +34,11 @@ public class KubernetesStatusErrors {
 
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Status status = toStatus(failure);
-        exchange.setProperty(STATUS_PROPERTY, status);
         Message message = exchange.getMessage();
+        Status status = toStatus(failure, "AppRepository " + message.getHeader(RefreshHeaders.NAMESPACE) + "/"
+                                          + message.getHeader(RefreshHeaders.REPOSITORY) + " on cluster "
+                                          + message.getHeader(RefreshHeaders.CLUSTER));
+        exchange.setProperty(STATUS_PROPERTY, status);
         // the failure may have come before the request's own headers were dropped: none of them goes back, and the
         // credential goes; the route's own stay for the request metrics and log (Camel never writes Camel* headers
         // to a response)
@@ -50,7 +52,8 @@ public class KubernetesStatusErrors {
         message.setBody(Serialization.asJson(status));
     }
 
-    static Status toStatus(Throwable failure) {
+    /** @param subject what the request was about, for an API answer that names nothing itself */
+    static Status toStatus(Throwable failure, String subject) {
         if (failure instanceof RejectedRequestException rejected) {
             return status(rejected.code(), rejected.reason(), rejected.getMessage());
         }
@@ -61,7 +64,7 @@ public class KubernetesStatusErrors {
             return status(404, "NotFound", failure.getMessage());
         }
         if (failure instanceof KubernetesClientException apiError && apiError.getCode() > 0) {
-            return fromApi(apiError);
+            return fromApi(apiError, subject);
         }
         Throwable cause = rootTransportCause(failure);
         if (cause instanceof TimeoutException || cause instanceof InterruptedIOException) {
@@ -85,14 +88,15 @@ public class KubernetesStatusErrors {
         return status(500, "InternalError", "internal error");
     }
 
-    private static Status fromApi(KubernetesClientException apiError) {
+    private static Status fromApi(KubernetesClientException apiError, String subject) {
         Status status = apiError.getStatus();
         if (status != null && status.getMessage() != null && status.getAdditionalProperties().isEmpty()) {
             return status;
         }
         // the API answered without a Status body, and fabric8 made one up (flagged in its additional properties)
         int code = apiError.getCode();
-        String message = status != null && status.getMessage() != null ? status.getMessage() : "HTTP " + code;
+        String message = code == 404 ? subject + " was not found"
+                : status != null && status.getMessage() != null ? status.getMessage() : "HTTP " + code;
         return status(code, REASONS.getOrDefault(code, "Unknown"), message);
     }
 

@@ -71,6 +71,30 @@ class ClustersTest {
     }
 
     @Test
+    void describesEachClusterForTheStartLogWithoutItsToken(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("clusters.conf"), """
+                [
+                  {"name": "default"},
+                  {"name": "second", "apiServiceURL": "https://second.example.com:6443",
+                   "certificateAuthorityData": "%s", "serviceToken": "service-s3cret"},
+                  {"name": "public", "apiServiceURL": "https://k8s.example.com"},
+                  {"name": "lab", "apiServiceURL": "https://lab.example.com", "insecure": true},
+                  {"name": "local", "apiServiceURL": "http://127.0.0.1:8001"}
+                ]
+                """.formatted(CA));
+        Clusters clusters = Clusters.load(file, ClustersTest::ambient);
+
+        assertEquals("API server kubernetes.default.svc (in-cluster or KUBECONFIG configuration), TLS verified "
+                     + "against the cluster's CA", clusters.describe("default"));
+        assertEquals("API server second.example.com:6443, TLS verified against the cluster's CA",
+                clusters.describe("second"));
+        assertEquals("API server k8s.example.com, TLS verified against the system trust store",
+                clusters.describe("public"));
+        assertEquals("API server lab.example.com, TLS NOT verified (insecure: true)", clusters.describe("lab"));
+        assertEquals("API server 127.0.0.1:8001, plain HTTP, no TLS", clusters.describe("local"));
+    }
+
+    @Test
     void withoutFileThereIsOneDefaultClusterOnTheAmbientConfig() {
         Clusters clusters = Clusters.load(null, ClustersTest::ambient);
 
@@ -86,6 +110,7 @@ class ClustersTest {
             "[{\"name\": \"a\", \"certificateAuthorityData\": \"%%%\"}]|entry 0 (\"a\") has certificateAuthorityData that is not base64",
             "[]|lists no cluster",
             "{\"name\": \"a\"}|cannot read clusters config",
+            "[{\"name\": \"a\", \"apiServiceURL\": \"https://a b\"}]|entry 0 (\"a\") has an apiServiceURL that is not an http(s) URL",
     })
     void refusesABrokenFileNamingTheEntry(String content, String message, @TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("clusters.conf"), content);
