@@ -1,4 +1,4 @@
--- A monotonic clock in microseconds for wrk's LuaJIT, and percentiles that the main state can read.
+-- A monotonic clock in microseconds for wrk's LuaJIT, and percentiles of samples for a RESULT line.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -13,13 +13,14 @@ function clock.micros()
   return tonumber(ts.tv_sec) * 1e6 + tonumber(ts.tv_nsec) / 1e3
 end
 
--- Publishes p50/p90/p99 (ms) and the count of the samples as globals of the calling thread's state.
-function clock.publish(samples)
+-- p50, p90 and p99 in ms of samples in microseconds, as text with three decimals ("n/a" without samples).
+function clock.percentiles(samples)
+  if #samples == 0 then return "n/a", "n/a", "n/a" end
   local sorted = {}
   for i = 1, #samples do sorted[i] = samples[i] end
   table.sort(sorted)
-  local function at(q) return sorted[math.max(1, math.ceil(q * #sorted))] / 1000 end
-  p50, p90, p99, count = at(0.50), at(0.90), at(0.99), #sorted
+  local function at(q) return string.format("%.3f", sorted[math.max(1, math.ceil(q * #sorted))] / 1000) end
+  return at(0.50), at(0.90), at(0.99)
 end
 
 return clock

@@ -14,7 +14,8 @@ function setup(thread)
 end
 
 local path, version, started
-local samples = {}
+-- every pair's latency in microseconds; global, so that done() can copy it from each thread with thread:get
+samples = {}
 local headers = { ["Authorization"] = "Bearer bench-token", ["Content-Type"] = "application/json" }
 
 function init(args)
@@ -39,21 +40,19 @@ function response(status, headers, body)
   else
     version = nil
     samples[#samples + 1] = clock.micros() - started
-    if #samples % 200 == 0 then clock.publish(samples) end
   end
 end
 
+-- percentiles over the pairs of all threads; "n/a" when no pair completed
 function done(summary, latency, requests)
-  local pairs, p50s, p90s, p99s = 0, 0, 0, 0
+  local all = {}
   for _, thread in ipairs(threads) do
-    local n = thread:get("count") or 0
-    pairs = pairs + n
-    p50s = p50s + (thread:get("p50") or 0) * n
-    p90s = p90s + (thread:get("p90") or 0) * n
-    p99s = p99s + (thread:get("p99") or 0) * n
+    local some = thread:get("samples") or {}
+    for i = 1, #some do all[#all + 1] = some[i] end
   end
+  local p50, p90, p99 = clock.percentiles(all)
   local seconds = summary.duration / 1e6
-  io.write(string.format("RESULT pairs_per_second=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f pairs=%d errors=%d\n",
-      summary.requests / 2 / seconds, p50s / pairs, p90s / pairs, p99s / pairs, pairs,
+  io.write(string.format("RESULT pairs_per_second=%.1f p50_ms=%s p90_ms=%s p99_ms=%s pairs=%d errors=%d\n",
+      summary.requests / 2 / seconds, p50, p90, p99, #all,
       summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end
