@@ -82,7 +82,8 @@ public class RefreshAudit implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static List<ServedRequest> served(Message in) {
         List<ServedRequest> served = in.getHeader(RefreshHeaders.SERVED, List.class);
-        return served != null ? served
+        return served != null
+                ? served
                 : List.of(new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
                         in.getHeader(RefreshHeaders.DELIVERY_ID, String.class)));
     }
@@ -96,7 +97,7 @@ public class RefreshAudit implements AutoCloseable {
                 metrics.auditEvent("denied");
                 if (deniedClusters.add(cluster)) {
                     LOG.warn("Refreshes on cluster {} are not recorded as Events: the refreshing credential may not "
-                             + "create events (logged once)", cluster);
+                            + "create events (logged once)", cluster);
                 }
             } else {
                 metrics.auditEvent("failed");
@@ -114,7 +115,7 @@ public class RefreshAudit implements AutoCloseable {
         String namespace = metadata.path("namespace").asText();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String message = "Resync requested by " + requesters(served) + ": spec.resyncRequests is now "
-                         + repository.at("/spec/resyncRequests").asLong();
+                + repository.at("/spec/resyncRequests").asLong();
         return new EventBuilder()
                 .withNewMetadata().withGenerateName(name + ".").withNamespace(namespace).endMetadata()
                 .withNewInvolvedObject()
@@ -149,7 +150,7 @@ public class RefreshAudit implements AutoCloseable {
         if (served.size() == 1) {
             String sender = served.get(0).sender();
             return "a " + (sender == null ? RefreshMetrics.BEARER : sender) + " webhook"
-                   + (named.isEmpty() ? "" : " (delivery " + named + ")");
+                    + (named.isEmpty() ? "" : " (delivery " + named + ")");
         }
         Map<String, Integer> bySender = new LinkedHashMap<>();
         served.forEach(request -> bySender.merge(
@@ -157,7 +158,7 @@ public class RefreshAudit implements AutoCloseable {
         String senders = bySender.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
                 .collect(Collectors.joining(", "));
         return served.size() + " webhook requests (" + senders + (named.isEmpty() ? "" : "; deliveries " + named)
-               + ")";
+                + ")";
     }
 
     /** Records the Events already queued, for a while, before the clients they need are closed. */

@@ -48,6 +48,7 @@ final class RefreshLanes<K, R> {
 
     /** A lane exists while an update runs or a batch is held; the batch that waits for it, if any, is open. */
     private static final class Lane<R> {
+
         /** When the running update started, or the one before a held batch. */
         long updateStart;
         List<R> waiting;

@@ -148,6 +148,7 @@ public final class RefreshParts extends ServiceSupport {
 
     /** What a runtime provides; each has the plain Camel default. */
     public static final class Builder {
+
         private final RefreshSettings settings;
         private Supplier<Config> ambientConfig = () -> Config.autoConfigure(null);
         private HttpClient.Factory httpClients;

@@ -56,7 +56,8 @@ public record RefreshSettings(
         return new RefreshSettings(
                 settings.path("refresh.clusters-config"),
                 settings.duration("refresh.api-timeout", "10s"),
-                settings.value("refresh.max-attempts").map(value -> (int) settings.number("refresh.max-attempts", value)),
+                settings.value("refresh.max-attempts")
+                        .map(value -> (int) settings.number("refresh.max-attempts", value)),
                 settings.duration("refresh.burst-interval", "1s"),
                 (int) settings.number("refresh.client-pool.max-size", "256"),
                 settings.duration("refresh.client-pool.idle-expiry", "5m"),
@@ -104,7 +105,7 @@ public record RefreshSettings(
                 // said below
             }
             throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a duration such as "
-                                                    + "500ms, 10s, 5m, 24h or PT10S");
+                    + "500ms, 10s, 5m, 24h or PT10S");
         }
 
         /** The property and the environment variable that sets it. */

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,7 @@ class ApiFailuresRouteTest extends RouteTestSupport {
     static KubeappsApi tlsApi;
     static ServerSocket silent;
     static int closedPort;
-    static final List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    static final List<Socket> held = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void startServers() throws IOException {

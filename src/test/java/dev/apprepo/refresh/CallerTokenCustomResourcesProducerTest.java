@@ -13,6 +13,7 @@ import dev.apprepo.refresh.kubernetes.CallerTokenCustomResourcesProducer;
 import dev.apprepo.refresh.kubernetes.Cluster;
 import dev.apprepo.refresh.kubernetes.MissingCallerTokenException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -41,10 +42,10 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "caller-token-5f2c";
     private static final String CRD_OPTIONS = "&crdGroup=kubeapps.com&crdVersion=v1alpha1&crdPlural=apprepositories"
-                                              + "&crdScope=Namespaced&crdName=apprepositories.kubeapps.com";
+            + "&crdScope=Namespaced&crdName=apprepositories.kubeapps.com";
     private static final String GET = "kubernetes-custom-resources:default?operation=getCustomResource" + CRD_OPTIONS;
     private static final String UPDATE = "kubernetes-custom-resources:default?operation=updateCustomResource"
-                                         + CRD_OPTIONS;
+            + CRD_OPTIONS;
 
     @RegisterExtension
     static final KubeappsApi api = new KubeappsApi(false);
@@ -57,11 +58,12 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        Path clusters = RouteTestSupport.clustersFile(configDir, List.of(new Cluster("default", api.url(), null, false)));
+        Path clusters = RouteTestSupport.clustersFile(configDir,
+                List.of(new Cluster("default", api.url(), null, false)));
         RouteTestSupport.bindParts(context, Map.of("refresh.clusters-config", clusters.toString()),
                 new SimpleMeterRegistry());
         // the service's own client, as Quarkus puts one in the registry: the stock component autowires it
-        serviceClient = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+        serviceClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
                 .withMasterUrl(api.url()).withOauthToken("service-own-token").build()).build();
         context.getRegistry().bind("kubernetesClient", serviceClient);
         return context;
@@ -110,7 +112,7 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
                 """.formatted(api.url()));
         String previous = System.setProperty("kubeconfig", kubeconfig.toString());
         try {
-            for (String token : new String[] { null, "", "  " }) {
+            for (String token : new String[]{null, "", "  "}) {
                 Exchange exchange = call(GET, token, Map.of());
                 assertInstanceOf(MissingCallerTokenException.class, exchange.getException());
             }
@@ -207,6 +209,7 @@ class CallerTokenCustomResourcesProducerTest extends CamelTestSupport {
 
     /** Removes one field of a JSON document, addressed by JSON pointer. */
     private record ObjectNodeEditor(String json) {
+
         String without(String pointer) throws Exception {
             JsonNode root = JSON.readTree(json);
             int slash = pointer.lastIndexOf('/');

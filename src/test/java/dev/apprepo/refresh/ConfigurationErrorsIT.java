@@ -37,7 +37,8 @@ class ConfigurationErrorsIT {
                 new Case("clusters file missing", "REFRESH_CLUSTERS_CONFIG", "missing.conf", null,
                         "cannot read clusters config %s: no such file"),
                 new Case("two clusters of one name", "REFRESH_CLUSTERS_CONFIG", "clusters.conf",
-                        "[{\"name\": \"a\"}, {\"name\": \"a\"}]", "%s: clusters config entry 1 (\"a\") repeats a cluster name"),
+                        "[{\"name\": \"a\"}, {\"name\": \"a\"}]",
+                        "%s: clusters config entry 1 (\"a\") repeats a cluster name"),
                 new Case("clusters file not a list", "REFRESH_CLUSTERS_CONFIG", "clusters.conf", "{\"name\": \"a\"}",
                         "cannot read clusters config %s: not the expected structure"),
                 new Case("receiver of an unknown type", "REFRESH_RECEIVERS_CONFIG", "receivers.yaml", """

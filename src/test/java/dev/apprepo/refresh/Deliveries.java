@@ -54,7 +54,8 @@ final class Deliveries {
     static Map<String, String> standardWebhooks(long timestamp, String body) {
         String id = "msg_" + timestamp;
         byte[] key = Base64.getDecoder().decode(STANDARD_SECRET.substring("whsec_".length()));
-        String signature = Base64.getEncoder().encodeToString(hmac("HmacSHA256", key, id + "." + timestamp + "." + body));
+        String signature = Base64.getEncoder()
+                .encodeToString(hmac("HmacSHA256", key, id + "." + timestamp + "." + body));
         return Map.of("webhook-id", id, "webhook-timestamp", String.valueOf(timestamp),
                 "webhook-signature", "v1," + signature);
     }

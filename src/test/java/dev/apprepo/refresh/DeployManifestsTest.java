@@ -48,8 +48,10 @@ class DeployManifestsTest {
             for (String document : Files.readString(file).split("(?m)^---$")) {
                 if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
                     Object parsed = SERIALIZATION.unmarshal(document);
-                    assertTrue(parsed instanceof HasMetadata && !(parsed instanceof io.fabric8.kubernetes.api.model
-                            .GenericKubernetesResource), file + ": not a Kubernetes kind: " + parsed.getClass());
+                    assertTrue(
+                            parsed instanceof HasMetadata
+                                    && !(parsed instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource),
+                            file + ": not a Kubernetes kind: " + parsed.getClass());
                     assertNoUnknownFields(parsed, file + " " + ((HasMetadata) parsed).getKind());
                     resources.add((HasMetadata) parsed);
                 }
@@ -68,7 +70,7 @@ class DeployManifestsTest {
     /** The model keeps fields it does not know aside: any there is a misspelt or misplaced field. */
     private static void assertNoUnknownFields(Object value, String where) {
         if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean
-            || value instanceof Enum) {
+                || value instanceof Enum) {
             return;
         }
         if (value instanceof Collection<?> items) {
@@ -84,7 +86,7 @@ class DeployManifestsTest {
         }
         for (Method getter : value.getClass().getMethods()) {
             if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+                    || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
                 continue;
             }
             Object property;
@@ -96,7 +98,7 @@ class DeployManifestsTest {
             if (getter.getName().equals("getAdditionalProperties")) {
                 if (property instanceof Map<?, ?> unknown && !unknown.isEmpty()) {
                     fail(where + " has fields the Kubernetes model does not know: " + unknown.keySet() + " in "
-                         + value.getClass().getSimpleName());
+                            + value.getClass().getSimpleName());
                 }
             } else {
                 assertNoUnknownFields(property, where);
@@ -190,8 +192,8 @@ class DeployManifestsTest {
         assertEquals("Pipe", pipe.path("kind").asText());
         JsonNode step = pipe.at("/spec/steps/0");
         assertEquals(kamelet.at("/metadata/name").asText(), step.at("/ref/name").asText());
-        step.path("properties").fieldNames().forEachRemaining(name ->
-                assertTrue(properties.has(name), "the kamelet has no property " + name));
+        step.path("properties").fieldNames()
+                .forEachRemaining(name -> assertTrue(properties.has(name), "the kamelet has no property " + name));
         assertTrue(step.at("/properties/token").asText().startsWith("{{secret:"), "the token comes from a Secret");
 
         JsonNode integration = YAML.readTree(CAMEL_K.resolve("integration.yaml").toFile());

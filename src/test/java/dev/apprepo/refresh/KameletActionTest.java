@@ -7,8 +7,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.kubernetes.Cluster;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
@@ -35,7 +35,8 @@ class KameletActionTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        Path clusters = RouteTestSupport.clustersFile(configDir, List.of(new Cluster("default", api.url(), null, false)));
+        Path clusters = RouteTestSupport.clustersFile(configDir,
+                List.of(new Cluster("default", api.url(), null, false)));
         RouteTestSupport.bindParts(context, Map.of("refresh.clusters-config", clusters.toString()),
                 new SimpleMeterRegistry());
         return context;
@@ -44,6 +45,7 @@ class KameletActionTest extends CamelTestSupport {
     @Override
     protected RoutesBuilder createRouteBuilder() {
         return new RouteBuilder() {
+
             @Override
             public void configure() {
                 // failures are the caller's, as in a Pipe's own error handling

@@ -1,5 +1,6 @@
 package dev.apprepo.refresh;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.vertx.core.Context;
@@ -67,7 +70,8 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     private int heldUpdates;
 
     public KubeappsApi(boolean https) {
-        server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
+        server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(),
+                dispatcher, https);
         server.init(InetAddress.getLoopbackAddress(), 0);
         admin = server.createClient();
         admin.apiextensions().v1().customResourceDefinitions()
@@ -146,6 +150,7 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
     /** Lets the held updates through. */
     public interface Hold extends AutoCloseable {
+
         @Override
         void close();
     }
@@ -233,19 +238,20 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     private static <T> T load(KubernetesClient client, String resource, Class<T> type) {
         try (InputStream in = KubeappsApi.class.getResourceAsStream(resource)) {
             return client.getKubernetesSerialization().unmarshal(in, type);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** Tokens the test API refuses the way a real API server does, with its Status body. */
     public enum ApiRefusal {
-        EXPIRED("expired-token", null, 401, "Unauthorized", "Unauthorized"),
-        FORBIDDEN("forbidden-token", null, 403, "Forbidden",
+
+        EXPIRED("expired-token", null, 401, "Unauthorized", "Unauthorized"), FORBIDDEN("forbidden-token", null, 403,
+                "Forbidden",
                 "apprepositories.kubeapps.com \"repo\" is forbidden: User \"system:serviceaccount:kubeapps:reader\""
-                + " cannot get resource \"apprepositories\" in API group \"kubeapps.com\" in the namespace \"kubeapps\""),
-        INVALID("invalid-token", "PUT", 422, "Invalid",
-                "AppRepository.kubeapps.com \"repo\" is invalid: spec.url: Required value"),
+                        + " cannot get resource \"apprepositories\" in API group \"kubeapps.com\" in the namespace \"kubeapps\""), INVALID(
+                                "invalid-token", "PUT", 422, "Invalid",
+                                "AppRepository.kubeapps.com \"repo\" is invalid: spec.url: Required value"),
         /** may refresh, may not create the audit Event */
         NO_EVENTS("no-events-token", "POST", 403, "Forbidden",
                 "events is forbidden: User \"system:serviceaccount:kubeapps:refresh\" cannot create resource \"events\"");
@@ -283,7 +289,7 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
 
         final AtomicInteger competingWrites = new AtomicInteger();
         final AtomicInteger written = new AtomicInteger();
-        final List<ApiCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<ApiCall> calls = new CopyOnWriteArrayList<>();
 
         CompetingWriterDispatcher() {
             super(List.of());
@@ -322,8 +328,8 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
                         .put("competing-writer", String.valueOf(written.incrementAndGet()));
                 byte[] body = JSON.writeValueAsBytes(repository);
                 super.handleUpdate(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.PUT, path,
-                        io.fabric8.mockwebserver.http.Headers.builder().build(), new Buffer(body)));
-            } catch (java.io.IOException e) {
+                        Headers.builder().build(), new Buffer(body)));
+            } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         }

@@ -17,6 +17,7 @@ final class LogCapture implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final Formatter formatter = new SimpleFormatter();
     private final Handler handler = new Handler() {
+
         @Override
         public void publish(LogRecord record) {
             String line = formatter.format(record);

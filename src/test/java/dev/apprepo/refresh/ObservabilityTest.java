@@ -1,11 +1,11 @@
 package dev.apprepo.refresh;
 
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 
+import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
 import dev.apprepo.refresh.support.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Event;
-import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,9 +51,11 @@ class ObservabilityTest {
 
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
 
-        assertTrue(metrics.contains("apprepo_refresh_requests_total{cluster=\"default\",code=\"200\",sender=\"bearer\"}"),
+        assertTrue(
+                metrics.contains("apprepo_refresh_requests_total{cluster=\"default\",code=\"200\",sender=\"bearer\"}"),
                 metrics);
-        assertTrue(metrics.contains("apprepo_refresh_requests_total{cluster=\"unknown\",code=\"404\",sender=\"bearer\"}"),
+        assertTrue(
+                metrics.contains("apprepo_refresh_requests_total{cluster=\"unknown\",code=\"404\",sender=\"bearer\"}"),
                 "a cluster nobody configured must not become a label value");
         assertTrue(metrics.contains(
                 "apprepo_refresh_api_calls_seconds_count{cluster=\"default\",operation=\"update\",outcome=\"success\"}"));

@@ -68,6 +68,7 @@ class RefreshCoalescerTest extends CamelTestSupport {
     @Override
     protected RoutesBuilder createRouteBuilder() {
         return new RouteBuilder() {
+
             @Override
             public void configure() {
                 // failures are the callers' to handle, as in the application's routes
@@ -191,8 +192,8 @@ class RefreshCoalescerTest extends CamelTestSupport {
         assertEquals(2, updates.get());
         long secondStart = List.copyOf(updateStarts).get(1);
         assertTrue(secondStart - sent >= BURST_INTERVAL.toNanos(), "update 2 started "
-                                                                    + (secondStart - sent) / 1_000_000
-                                                                    + " ms after the first request was sent");
+                + (secondStart - sent) / 1_000_000
+                + " ms after the first request was sent");
         assertTrue(List.copyOf(updateThreads).get(1).contains("RefreshUpdate"),
                 "a held burst runs on the coalescer's thread, not on a parked request thread: " + updateThreads);
         assertEquals(0, burst.gauge("apprepo.refresh.updates.active"), "a lane outlived its requests");

@@ -3,10 +3,10 @@ package dev.apprepo.refresh;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,10 +56,10 @@ class RefreshRoutesTest extends RouteTestSupport {
      * whether it got past the route's own checks to a refresh.
      */
     record Case(String name, String method, String authorization, String cluster, String namespace,
-                String repository, int code, String reason, int apiCalls, boolean refreshed) {
+            String repository, int code, String reason, int apiCalls, boolean refreshed) {
 
         static Case post(String name, String authorization, String namespace, String repository, int code,
-                         String reason, int apiCalls, boolean refreshed) {
+                String reason, int apiCalls, boolean refreshed) {
             return new Case(name, "POST", authorization, "default", namespace, repository, code, reason, apiCalls,
                     refreshed);
         }
@@ -145,7 +145,7 @@ class RefreshRoutesTest extends RouteTestSupport {
         for (ApiCall call : calls) {
             assertEquals(request.authorization().replaceFirst("(?i)bearer +", "Bearer "), call.authorization());
             assertTrue(call.path().startsWith("/apis/kubeapps.com/v1alpha1/namespaces/" + request.namespace()
-                                              + "/apprepositories/" + request.repository()),
+                    + "/apprepositories/" + request.repository()),
                     call.path());
         }
     }
@@ -166,7 +166,8 @@ class RefreshRoutesTest extends RouteTestSupport {
         assertEquals(before.getAdditionalProperties().get("status"), after.getAdditionalProperties().get("status"));
         Map<?, ?> spec = (Map<?, ?>) after.getAdditionalProperties().get("spec");
         assertEquals(Map.of("nested", "kept"), spec.get("futureField"));
-        assertEquals(((Map<?, ?>) before.getAdditionalProperties().get("spec")).get("filterRule"), spec.get("filterRule"));
+        assertEquals(((Map<?, ?>) before.getAdditionalProperties().get("spec")).get("filterRule"),
+                spec.get("filterRule"));
 
         List<ApiCall> calls = api.takeCalls();
         assertEquals(List.of("GET", "PUT"), calls.stream().map(ApiCall::method).toList());
@@ -182,7 +183,7 @@ class RefreshRoutesTest extends RouteTestSupport {
     void bodyIsIgnoredWhateverItIs() throws Exception {
         api.seed(NS, "bodies");
         List<Object> bodies = List.of("", "{\"event_data\":{\"repository\":{\"name\":\"x\"}}}", "{not json",
-                "a=1&namespace=other&CamelKubeappsNamespace=other", new byte[] {0, (byte) 0xff, 0x1f, (byte) 0x8b});
+                "a=1&namespace=other&CamelKubeappsNamespace=other", new byte[]{0, (byte) 0xff, 0x1f, (byte) 0x8b});
         for (Object body : bodies) {
             assertEquals(200, statusCode(post("POST", "Bearer " + TOKEN, "default", NS, "bodies", body)));
         }
@@ -329,7 +330,7 @@ class RefreshRoutesTest extends RouteTestSupport {
             List<String> lines = logs.lines().stream().map(String::strip).toList();
             assertEquals(3, lines.size(), lines::toString);
             assertTrue(lines.get(0).matches("(?s).*INFO.*refresh default/kubeapps/logged: 200, sender bearer, "
-                                            + "update served 1 request, \\d+ ms"), lines.get(0));
+                    + "update served 1 request, \\d+ ms"), lines.get(0));
             assertTrue(lines.get(1).contains("refresh default/kubeapps/absent: 404 NotFound"), lines.get(1));
             assertTrue(lines.get(1).contains("AppRepository kubeapps/absent on cluster default was not found"),
                     "names the repository: " + lines.get(1));

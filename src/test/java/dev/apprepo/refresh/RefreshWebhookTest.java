@@ -1,5 +1,9 @@
 package dev.apprepo.refresh;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
+import dev.apprepo.refresh.dev.EmbeddedKubernetesApi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,10 +94,10 @@ class RefreshWebhookTest {
                 given().header("Authorization", "Bearer " + TOKEN).contentType(ContentType.URLENC)
                         .formParam("namespace", "kube-system").formParam("CamelKubeappsRepository", "busy")
                         .post(PATH.formatted("repo")),
-                given().header("Authorization", "Bearer " + TOKEN).multiPart("file", "chart.tgz", new byte[] {1, 2, 3})
+                given().header("Authorization", "Bearer " + TOKEN).multiPart("file", "chart.tgz", new byte[]{1, 2, 3})
                         .post(PATH.formatted("repo")),
                 given().header("Authorization", "Bearer " + TOKEN).contentType("application/octet-stream")
-                        .body(new byte[] {0, (byte) 0x8b, (byte) 0xff}).post(PATH.formatted("repo")));
+                        .body(new byte[]{0, (byte) 0x8b, (byte) 0xff}).post(PATH.formatted("repo")));
 
         for (Response response : responses) {
             assertEquals(200, response.statusCode(), response.asString());
@@ -115,15 +122,15 @@ class RefreshWebhookTest {
     @Test
     void refusesAnOversizedChunkedBodyBeforeAnyApiCall() throws Exception {
         // no Content-Length: the body outgrows the limit while it streams in
-        var request = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
-                                            + PATH.formatted("repo")))
+        var request = HttpRequest.newBuilder(
+                URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                        + PATH.formatted("repo")))
                 .header("Authorization", "Bearer " + TOKEN)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new java.io.ByteArrayInputStream(new byte[4 * 1024 * 1024])))
                 .build();
-        var response = java.net.http.HttpClient.newHttpClient()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString());
 
         assertEquals(413, response.statusCode());
         assertTrue(response.body().contains("\"kind\":\"Status\""), response.body());
@@ -131,7 +138,7 @@ class RefreshWebhookTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "GET", "PUT", "DELETE", "PATCH" })
+    @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH"})
     void refusesOtherMethods(String method) throws Exception {
         given().header("Authorization", "Bearer " + TOKEN)
                 .when().request(method, PATH.formatted("repo"))
@@ -231,7 +238,7 @@ class RefreshWebhookTest {
 
             List<String> lines = logs.lines();
             assertTrue(lines.stream().anyMatch(line -> line.contains("TRACE") || line.contains("FINEST")
-                                                       || line.contains("FINER") || line.contains("FINE")),
+                    || line.contains("FINER") || line.contains("FINE")),
                     "the capture must see TRACE logging");
             for (String line : lines) {
                 assertFalse(line.contains("caller-token"), line);
@@ -242,7 +249,7 @@ class RefreshWebhookTest {
     @Test
     void devModeApiIsNotRunning() {
         // the embedded API accepts any token: it must only exist in dev mode
-        assertFalse(io.quarkus.arc.Arc.container().instance(dev.apprepo.refresh.dev.EmbeddedKubernetesApi.class)
+        assertFalse(Arc.container().instance(EmbeddedKubernetesApi.class)
                 .isAvailable());
     }
 }

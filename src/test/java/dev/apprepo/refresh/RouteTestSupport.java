@@ -122,7 +122,7 @@ abstract class RouteTestSupport extends CamelTestSupport {
     }
 
     Exchange send(String method, Map<String, String> headers, String cluster, String namespace, String name,
-                  Object body) {
+            Object body) {
         return template.send("direct:webhook", exchange -> {
             var in = exchange.getIn();
             in.setHeader(Exchange.HTTP_METHOD, method);

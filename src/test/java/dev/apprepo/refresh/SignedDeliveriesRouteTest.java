@@ -69,7 +69,7 @@ class SignedDeliveriesRouteTest extends RouteTestSupport {
 
     /** A delivery, what it gets, and the Authorization that reached the API (null: no API call). */
     record Case(String name, String repository, Map<String, String> headers, String body, int code, String apiToken,
-                String pointer, String expected) {
+            String pointer, String expected) {
 
         @Override
         public String toString() {

@@ -2,7 +2,11 @@ package dev.apprepo.refresh;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +40,7 @@ class SignedDeliveriesTest {
     private static final String PATH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
 
     public static class Receivers implements QuarkusTestProfile {
+
         static final Path DIR;
         static final Path POD_TOKEN;
 
@@ -106,15 +112,15 @@ class SignedDeliveriesTest {
                 StandardCharsets.UTF_8);
 
         // GitHub's default content type; sent byte for byte as signed
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI
-                                                                               + ":" + io.restassured.RestAssured.port
-                                                                               + PATH.formatted("github")))
+        var request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI
+                + ":" + RestAssured.port
+                + PATH.formatted("github")))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "form-1")
                 .header("X-Hub-Signature-256", signature(form))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build();
-        var response = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        var response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
 
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"resyncRequests\":1"), response.body());

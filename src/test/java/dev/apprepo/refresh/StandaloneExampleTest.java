@@ -77,7 +77,8 @@ class StandaloneExampleTest extends CamelTestSupport {
         var exchange = template.send("direct:harbor", e -> e.getIn().setBody("{\"type\":\"PUSH_ARTIFACT\"}"));
 
         assertNull(exchange.getException());
-        assertInstanceOf(CallerTokenCustomResourcesComponent.class, context.getComponent("kubernetes-custom-resources"));
+        assertInstanceOf(CallerTokenCustomResourcesComponent.class,
+                context.getComponent("kubernetes-custom-resources"));
         assertEquals(1, api.resyncRequests("kubeapps", "bitnami"));
         assertEquals("Bearer file-token", api.takeCalls().get(0).authorization());
     }

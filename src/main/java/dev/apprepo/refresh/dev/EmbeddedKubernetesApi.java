@@ -3,6 +3,7 @@ package dev.apprepo.refresh.dev;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -45,7 +46,7 @@ public class EmbeddedKubernetesApi {
     private KubernetesMockServer server;
 
     void start(@Observes @Priority(1) StartupEvent event) throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new java.util.HashMap<>(),
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
         int port = apiServerUrl.getPort();
         server.init(InetAddress.getLoopbackAddress(), port);

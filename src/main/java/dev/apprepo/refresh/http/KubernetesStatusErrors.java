@@ -36,8 +36,8 @@ public class KubernetesStatusErrors {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Message message = exchange.getMessage();
         Status status = toStatus(failure, "AppRepository " + message.getHeader(RefreshHeaders.NAMESPACE) + "/"
-                                          + message.getHeader(RefreshHeaders.REPOSITORY) + " on cluster "
-                                          + message.getHeader(RefreshHeaders.CLUSTER));
+                + message.getHeader(RefreshHeaders.REPOSITORY) + " on cluster "
+                + message.getHeader(RefreshHeaders.CLUSTER));
         exchange.setProperty(STATUS_PROPERTY, status);
         // the failure may have come before the request's own headers were dropped: none of them goes back, and the
         // credential goes; the route's own stay for the request metrics and log (Camel never writes Camel* headers
@@ -95,7 +95,8 @@ public class KubernetesStatusErrors {
         }
         // the API answered without a Status body, and fabric8 made one up (flagged in its additional properties)
         int code = apiError.getCode();
-        String message = code == 404 ? subject + " was not found"
+        String message = code == 404
+                ? subject + " was not found"
                 : status != null && status.getMessage() != null ? status.getMessage() : "HTTP " + code;
         return status(code, REASONS.getOrDefault(code, "Unknown"), message);
     }

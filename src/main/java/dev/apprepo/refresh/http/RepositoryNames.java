@@ -17,12 +17,12 @@ public class RepositoryNames implements Processor {
         Message in = exchange.getIn();
         if (!KubernetesNames.isLabel(in.getHeader(RefreshHeaders.NAMESPACE, String.class))) {
             throw new BadRequestException("namespace must be a DNS-1123 label: at most "
-                                          + KubernetesNames.LABEL_MAX_LENGTH + " lower case alphanumerics or '-'");
+                    + KubernetesNames.LABEL_MAX_LENGTH + " lower case alphanumerics or '-'");
         }
         if (!KubernetesNames.isSubdomain(in.getHeader(RefreshHeaders.REPOSITORY, String.class))) {
             throw new BadRequestException("name must be a DNS-1123 subdomain: at most "
-                                          + KubernetesNames.SUBDOMAIN_MAX_LENGTH
-                                          + " lower case alphanumerics, '-' or '.'");
+                    + KubernetesNames.SUBDOMAIN_MAX_LENGTH
+                    + " lower case alphanumerics, '-' or '.'");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.apprepo.refresh.http;
 
 import dev.apprepo.refresh.support.RefreshHeaders;
+import io.fabric8.kubernetes.api.model.Status;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ public class RequestLog {
                 .append(printable(message.getHeader(RefreshHeaders.REPOSITORY, String.class)))
                 .append(": ").append(code);
         Object failure = exchange.getProperty(KubernetesStatusErrors.STATUS_PROPERTY);
-        if (failure instanceof io.fabric8.kubernetes.api.model.Status status) {
+        if (failure instanceof Status status) {
             line.append(' ').append(status.getReason()).append(" (").append(printable(status.getMessage())).append(')');
         }
         line.append(", sender ").append(message.getHeader(RefreshHeaders.SENDER, "none", String.class));

@@ -40,7 +40,7 @@ public class WebhookCredentials implements Processor {
 
     /** @param rawBody the request body exactly as it was sent, which signatures are computed over */
     public WebhookCredentials(Receivers receivers, ServiceCredentials serviceCredentials,
-                              Function<Exchange, byte[]> rawBody, Clock clock) {
+            Function<Exchange, byte[]> rawBody, Clock clock) {
         this.receivers = receivers;
         this.serviceCredentials = serviceCredentials;
         this.rawBody = rawBody;
@@ -69,7 +69,8 @@ public class WebhookCredentials implements Processor {
 
     private boolean verified(Receiver receiver, Message in, Object authorization, Exchange exchange) {
         ReceiverType.Request request = ReceiverType.Request.of(name -> "Authorization".equalsIgnoreCase(name)
-                ? single(authorization) : single(in.getHeader(name)), rawBody.apply(exchange));
+                ? single(authorization)
+                : single(in.getHeader(name)), rawBody.apply(exchange));
         if (!receiver.verify(request, clock.instant())) {
             return false;
         }

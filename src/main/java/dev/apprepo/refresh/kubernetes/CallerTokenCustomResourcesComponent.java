@@ -32,7 +32,7 @@ public class CallerTokenCustomResourcesComponent extends KubernetesCustomResourc
 
     @Override
     protected KubernetesCustomResourcesEndpoint doCreateEndpoint(String uri, String remaining,
-                                                                 KubernetesConfiguration config) {
+            KubernetesConfiguration config) {
         return new CallerTokenCustomResourcesEndpoint(uri, this, config, clients, metrics);
     }
 

@@ -13,8 +13,8 @@ class CallerTokenCustomResourcesEndpoint extends KubernetesCustomResourcesEndpoi
     private final RefreshMetrics metrics;
 
     CallerTokenCustomResourcesEndpoint(String uri, CallerTokenCustomResourcesComponent component,
-                                       KubernetesConfiguration config, KubernetesClientPool clients,
-                                       RefreshMetrics metrics) {
+            KubernetesConfiguration config, KubernetesClientPool clients,
+            RefreshMetrics metrics) {
         super(uri, component, config);
         this.clients = clients;
         this.metrics = metrics;

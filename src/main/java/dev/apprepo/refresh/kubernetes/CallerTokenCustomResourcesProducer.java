@@ -43,7 +43,7 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
     private final RefreshMetrics metrics;
 
     CallerTokenCustomResourcesProducer(KubernetesCustomResourcesEndpoint endpoint, KubernetesClientPool clients,
-                                       RefreshMetrics metrics) {
+            RefreshMetrics metrics) {
         super(endpoint);
         this.clients = clients;
         this.metrics = metrics;
@@ -92,16 +92,17 @@ public class CallerTokenCustomResourcesProducer extends KubernetesCustomResource
         String instance = exchange.getIn().getHeader(KubernetesConstants.KUBERNETES_CRD_INSTANCE, String.class);
         if (ObjectHelper.isEmpty(instance)) {
             throw new IllegalArgumentException("the custom resource to update is required in header "
-                                               + KubernetesConstants.KUBERNETES_CRD_INSTANCE);
+                    + KubernetesConstants.KUBERNETES_CRD_INSTANCE);
         }
         String cluster = cluster(exchange);
         try (KubernetesClientPool.Lease lease = lease(cluster, exchange)) {
             KubernetesClient client = lease.client();
-            GenericKubernetesResource resource
-                    = client.getKubernetesSerialization().unmarshal(instance, GenericKubernetesResource.class);
+            GenericKubernetesResource resource = client.getKubernetesSerialization().unmarshal(instance,
+                    GenericKubernetesResource.class);
             if (resource.getMetadata() == null || ObjectHelper.isEmpty(resource.getMetadata().getResourceVersion())) {
                 // without it fabric8 reads the latest version and writes over whatever changed in between
-                throw new IllegalArgumentException("an update needs the resourceVersion of the object it was read from");
+                throw new IllegalArgumentException(
+                        "an update needs the resourceVersion of the object it was read from");
             }
             var update = resources(client, exchange).inNamespace(namespace).resource(resource);
             GenericKubernetesResource updated;

@@ -112,7 +112,7 @@ public final class Clusters {
         Cluster cluster = cluster(clusterName);
         URI url = URI.create(configFor(clusterName).build().getMasterUrl());
         String where = url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort())
-                       + (cluster.usesAmbientConfig() ? " (in-cluster or KUBECONFIG configuration)" : "");
+                + (cluster.usesAmbientConfig() ? " (in-cluster or KUBECONFIG configuration)" : "");
         String trust;
         if (cluster.insecure()) {
             trust = "TLS NOT verified (insecure: true)";

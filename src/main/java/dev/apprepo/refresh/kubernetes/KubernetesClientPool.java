@@ -25,6 +25,7 @@ public final class KubernetesClientPool implements AutoCloseable {
 
     /** A pooled client and how many calls use it. */
     private static final class PooledClient {
+
         final KubernetesClient client;
         private int leases;
         private boolean retired;
@@ -53,6 +54,7 @@ public final class KubernetesClientPool implements AutoCloseable {
 
     /** A client lent for one call; closing the lease gives it back. */
     public static final class Lease implements AutoCloseable {
+
         private final PooledClient pooled;
         private boolean released;
 
@@ -85,7 +87,7 @@ public final class KubernetesClientPool implements AutoCloseable {
      * @param apiTimeout  connect and request timeout of every API call
      */
     public KubernetesClientPool(Clusters clusters, HttpClient.Factory httpClients, int maxClients, Duration idleExpiry,
-                                Duration apiTimeout) {
+            Duration apiTimeout) {
         this.clusters = clusters;
         this.httpClients = httpClients;
         this.apiTimeout = apiTimeout;

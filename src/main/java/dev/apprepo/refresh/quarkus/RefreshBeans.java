@@ -1,5 +1,7 @@
 package dev.apprepo.refresh.quarkus;
 
+import java.util.function.Supplier;
+
 import dev.apprepo.refresh.RefreshParts;
 import dev.apprepo.refresh.RefreshSettings;
 import dev.apprepo.refresh.kubernetes.Clusters;
@@ -28,7 +30,7 @@ public class RefreshBeans {
     @Produces
     @Singleton
     RefreshParts parts(RefreshSettings settings, Instance<io.fabric8.kubernetes.client.Config> kubernetesConfig,
-                       Vertx vertx, RawRequestBodies rawBodies, MeterRegistry meterRegistry) {
+            Vertx vertx, RawRequestBodies rawBodies, MeterRegistry meterRegistry) {
         return startOrStop(() -> RefreshParts.builder(settings)
                 // Quarkus' own client configuration: in-cluster or KUBECONFIG, quarkus.kubernetes-client.* on top
                 .ambientConfig(kubernetesConfig::get)
@@ -60,7 +62,7 @@ public class RefreshBeans {
     }
 
     /** A configuration the service cannot start with ends it with its one-line message, and no stack trace. */
-    private static <T> T startOrStop(java.util.function.Supplier<T> start) {
+    private static <T> T startOrStop(Supplier<T> start) {
         try {
             return start.get();
         } catch (InvalidConfigurationException e) {

@@ -36,8 +36,8 @@ public final class DeliveryLog {
 
     /** Whether the delivery was accepted before; false for deliveries without an id (and bearer requests). */
     public boolean seen(@Header(RefreshHeaders.RECEIVER) String receiver,
-                        @Header(RefreshHeaders.DELIVERY_ID) String deliveryId,
-                        @Header(RefreshHeaders.SENDER) String sender) {
+            @Header(RefreshHeaders.DELIVERY_ID) String deliveryId,
+            @Header(RefreshHeaders.SENDER) String sender) {
         boolean seen = deliveryId != null && delivered.getIfPresent(receiver + '\n' + deliveryId) != null;
         if (seen) {
             metrics.duplicate(sender);
@@ -47,7 +47,7 @@ public final class DeliveryLog {
 
     /** Records an accepted delivery, once its refresh is done; deliveries without an id are not recorded. */
     public void remember(@Header(RefreshHeaders.RECEIVER) String receiver,
-                         @Header(RefreshHeaders.DELIVERY_ID) String deliveryId) {
+            @Header(RefreshHeaders.DELIVERY_ID) String deliveryId) {
         if (deliveryId != null) {
             delivered.put(receiver + '\n' + deliveryId, Boolean.TRUE);
         }

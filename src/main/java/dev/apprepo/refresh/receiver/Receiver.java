@@ -1,5 +1,6 @@
 package dev.apprepo.refresh.receiver;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -8,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /** A sender allowed to refresh one AppRepository by signing its deliveries. */
 public record Receiver(String name, ReceiverType type, String cluster, String namespace, String repository,
-                       List<SecretSource> secrets, Set<String> events, String algorithm) {
+        List<SecretSource> secrets, Set<String> events, String algorithm) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
 
@@ -22,7 +23,7 @@ public record Receiver(String name, ReceiverType type, String cluster, String na
      * Whether any of the receiver's secrets signed the delivery. A secret that cannot be used now (a file rotated to
      * an empty or unreadable one) verifies nothing, so that the request is still judged as a bearer request.
      */
-    public boolean verify(ReceiverType.Request request, java.time.Instant now) {
+    public boolean verify(ReceiverType.Request request, Instant now) {
         try {
             return type.verify(request, secrets.stream().map(SecretSource::value).toList(), algorithm, now);
         } catch (RuntimeException unusableSecret) {
@@ -36,6 +37,6 @@ public record Receiver(String name, ReceiverType type, String cluster, String na
     public String toString() {
         // secrets by origin only
         return "Receiver[" + name + ", " + type.configName() + ", " + cluster + "/" + namespace + "/" + repository
-               + ", secrets " + secrets + "]";
+                + ", secrets " + secrets + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.apprepo.refresh.receiver;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -21,12 +22,13 @@ public enum ReceiverType {
 
     /** {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256>}; the SHA-1 {@code X-Hub-Signature} never counts. */
     GITHUB("github", Set.of("push", "release", "package", "registry_package")) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             String signature = request.header("X-Hub-Signature-256");
             return signature != null && signature.startsWith("sha256=")
-                   && Signatures.anyHmacMatches("HmacSHA256", secrets,
-                           Signatures.hex(signature.substring("sha256=".length()), 32), request.body());
+                    && Signatures.anyHmacMatches("HmacSHA256", secrets,
+                            Signatures.hex(signature.substring("sha256=".length()), 32), request.body());
         }
 
         @Override
@@ -42,6 +44,7 @@ public enum ReceiverType {
 
     /** {@code X-Gitlab-Token} equal to a secret. */
     GITLAB("gitlab", Set.of("Push Hook", "Tag Push Hook")) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             return Signatures.anyEquals(secrets, request.header("X-Gitlab-Token"));
@@ -61,6 +64,7 @@ public enum ReceiverType {
 
     /** {@code X-Nexus-Webhook-Signature: <hex HMAC-SHA1>}. */
     NEXUS("nexus", Set.of("rm:repository:component", "rm:repository:asset")) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             return Signatures.anyHmacMatches("HmacSHA1", secrets,
@@ -84,6 +88,7 @@ public enum ReceiverType {
      */
     HARBOR("harbor", Set.of("PUSH_ARTIFACT", "DELETE_ARTIFACT", "DELETE_REPOSITORY",
             "harbor.artifact.pushed", "harbor.artifact.deleted", "harbor.repository.deleted")) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             return Signatures.anyEquals(secrets, request.header("Authorization"));
@@ -103,6 +108,7 @@ public enum ReceiverType {
 
     /** {@code X-Signature: sha256=<hex>} or {@code sha512=<hex>}, the algorithm pinned by the receiver. */
     GENERIC_HMAC("generic-hmac", null) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             String signature = request.header("X-Signature");
@@ -132,6 +138,7 @@ public enum ReceiverType {
      * {@code whsec_} prefix optional.
      */
     STANDARD_WEBHOOKS("standard-webhooks", null) {
+
         @Override
         boolean verify(Request request, List<byte[]> secrets, String algorithm, Instant now) {
             String id = request.header("webhook-id");
@@ -168,12 +175,14 @@ public enum ReceiverType {
 
     /** The delivery as a receiver sees it: single-valued headers and the raw body. */
     public interface Request {
+
         String header(String name);
 
         byte[] body();
 
         static Request of(UnaryOperator<String> headers, byte[] body) {
             return new Request() {
+
                 @Override
                 public String header(String name) {
                     return headers.apply(name);
@@ -234,7 +243,7 @@ public enum ReceiverType {
         try {
             Instant sent = Instant.ofEpochSecond(Long.parseLong(timestamp));
             return Duration.between(sent, now).abs().compareTo(TIMESTAMP_TOLERANCE) <= 0;
-        } catch (NumberFormatException | java.time.DateTimeException e) {
+        } catch (NumberFormatException | DateTimeException e) {
             return false;
         }
     }

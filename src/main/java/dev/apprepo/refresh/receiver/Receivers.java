@@ -33,7 +33,7 @@ public final class Receivers {
 
     @JsonIgnoreProperties(ignoreUnknown = false)
     record Entry(String name, String type, String cluster, String namespace, String repository,
-                 List<String> secrets, List<String> events, String algorithm) {
+            List<String> secrets, List<String> events, String algorithm) {
     }
 
     private final List<Receiver> all;
@@ -56,7 +56,7 @@ public final class Receivers {
      *                             refresh is done with it
      */
     public static Receivers load(Path file, Clusters clusters, Function<String, Boolean> hasServiceCredential,
-                                 Function<String, String> environment) {
+            Function<String, String> environment) {
         File parsed = ConfigFiles.read(file, "receivers config", new TypeReference<File>() {
         });
         if (parsed == null || parsed.receivers() == null) {
@@ -68,7 +68,8 @@ public final class Receivers {
         for (int i = 0; i < parsed.receivers().size(); i++) {
             Entry entry = parsed.receivers().get(i);
             String where = file + ": receivers[" + i + "]" + (entry != null && entry.name() != null
-                    ? " (\"" + entry.name() + "\")" : "");
+                    ? " (\"" + entry.name() + "\")"
+                    : "");
             Receiver receiver = receiver(entry, where, clusters, hasServiceCredential, environment);
             if (!names.add(receiver.name())) {
                 throw new InvalidConfigurationException(where + " repeats a receiver name");
@@ -76,7 +77,8 @@ public final class Receivers {
             Target target = new Target(receiver.cluster(), receiver.namespace(), receiver.repository());
             Receiver other = byTarget.put(target, receiver);
             if (other != null) {
-                throw new InvalidConfigurationException(where + " is for the same repository as \"" + other.name() + "\"");
+                throw new InvalidConfigurationException(
+                        where + " is for the same repository as \"" + other.name() + "\"");
             }
             all.add(receiver);
         }
@@ -84,24 +86,25 @@ public final class Receivers {
     }
 
     private static Receiver receiver(Entry entry, String where, Clusters clusters,
-                                     Function<String, Boolean> hasServiceCredential,
-                                     Function<String, String> environment) {
+            Function<String, Boolean> hasServiceCredential,
+            Function<String, String> environment) {
         if (entry == null || entry.name() == null || entry.name().isBlank()) {
             throw new InvalidConfigurationException(where + " has no name");
         }
         ReceiverType type = ReceiverType.fromConfigName(entry.type());
         if (type == null) {
             throw new InvalidConfigurationException(where + " has unknown type \"" + entry.type() + "\": use github, "
-                                               + "gitlab, nexus, harbor, generic-hmac or standard-webhooks");
+                    + "gitlab, nexus, harbor, generic-hmac or standard-webhooks");
         }
         String cluster = entry.cluster() == null ? Cluster.DEFAULT_NAME : entry.cluster();
         if (!clusters.contains(cluster)) {
-            throw new InvalidConfigurationException(where + " names cluster \"" + cluster + "\", which is not configured");
+            throw new InvalidConfigurationException(
+                    where + " names cluster \"" + cluster + "\", which is not configured");
         }
         if (!hasServiceCredential.apply(cluster)) {
             throw new InvalidConfigurationException(where + " refreshes on cluster \"" + cluster + "\", for which the "
-                                               + "service has no credential: give the cluster a serviceToken or "
-                                               + "run the service with a ServiceAccount token");
+                    + "service has no credential: give the cluster a serviceToken or "
+                    + "run the service with a ServiceAccount token");
         }
         if (!KubernetesNames.isLabel(entry.namespace())) {
             throw new InvalidConfigurationException(where + " needs a namespace that is a DNS-1123 label");
@@ -117,7 +120,8 @@ public final class Receivers {
             try {
                 SecretSource secret = SecretSource.parse(spec, environment);
                 byte[] value = type == ReceiverType.STANDARD_WEBHOOKS
-                        ? ReceiverType.standardWebhooksKey(secret.value()) : secret.value();
+                        ? ReceiverType.standardWebhooksKey(secret.value())
+                        : secret.value();
                 if (value.length == 0) {
                     throw new InvalidConfigurationException(secret.origin() + " is empty");
                 }
@@ -130,7 +134,8 @@ public final class Receivers {
         if (type == ReceiverType.GENERIC_HMAC) {
             algorithm = algorithm == null ? "sha256" : algorithm;
             if (!algorithm.equals("sha256") && !algorithm.equals("sha512")) {
-                throw new InvalidConfigurationException(where + " has algorithm \"" + algorithm + "\": use sha256 or sha512");
+                throw new InvalidConfigurationException(
+                        where + " has algorithm \"" + algorithm + "\": use sha256 or sha512");
             }
         } else if (algorithm != null) {
             throw new InvalidConfigurationException(where + ": only generic-hmac receivers take an algorithm");

@@ -39,6 +39,7 @@ sealed interface SecretSource {
     }
 
     record Inline(String secret, String origin) implements SecretSource {
+
         @Override
         public byte[] value() {
             return secret.getBytes(StandardCharsets.UTF_8);
@@ -51,6 +52,7 @@ sealed interface SecretSource {
     }
 
     record FromFile(WatchedFile file) implements SecretSource {
+
         @Override
         public byte[] value() {
             return file.content().getBytes(StandardCharsets.UTF_8);

@@ -85,7 +85,7 @@ class ClustersTest {
         Clusters clusters = Clusters.load(file, ClustersTest::ambient);
 
         assertEquals("API server kubernetes.default.svc (in-cluster or KUBECONFIG configuration), TLS verified "
-                     + "against the cluster's CA", clusters.describe("default"));
+                + "against the cluster's CA", clusters.describe("default"));
         assertEquals("API server second.example.com:6443, TLS verified against the cluster's CA",
                 clusters.describe("second"));
         assertEquals("API server k8s.example.com, TLS verified against the system trust store",

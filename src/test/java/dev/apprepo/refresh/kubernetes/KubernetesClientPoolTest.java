@@ -85,7 +85,7 @@ class KubernetesClientPoolTest {
             }
             assertTrue(pool.size() <= 64, "pool size " + pool.size());
             assertTrue(Thread.activeCount() <= threadsBefore, "threads grew from " + threadsBefore + " to "
-                                                              + Thread.activeCount());
+                    + Thread.activeCount());
         }
         for (KubernetesClient client : handedOut) {
             assertTrue(client.getHttpClient().isClosed(), "a client left the pool without being closed");

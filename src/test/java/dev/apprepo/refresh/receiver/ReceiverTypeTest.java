@@ -3,6 +3,7 @@ package dev.apprepo.refresh.receiver;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ReceiverTypeTest {
 
     private static final String GITHUB_DOCS_SECRET = "It's a Secret to Everybody";
-    private static final String GITHUB_DOCS_SIGNATURE =
-            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    private static final String GITHUB_DOCS_SIGNATURE = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
     private static final String STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final Instant STANDARD_NOW = Instant.ofEpochSecond(1614265330);
     private static final String STANDARD_BODY = "{\"test\": 2432232314}";
@@ -41,7 +41,7 @@ class ReceiverTypeTest {
     }
 
     private static String hex(String algorithm, String secret, String body) {
-        return java.util.HexFormat.of().formatHex(Signatures.hmac(algorithm, secret.getBytes(StandardCharsets.UTF_8),
+        return HexFormat.of().formatHex(Signatures.hmac(algorithm, secret.getBytes(StandardCharsets.UTF_8),
                 body.getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -56,9 +56,11 @@ class ReceiverTypeTest {
                                 "sha256=b1f8020f5b4cd42042f807dd939015c4a418bc1ff7f604dd55b0a19b5d953d9b"),
                         body, STANDARD_NOW, true),
                 row("github: upper case hex", ReceiverType.GITHUB, List.of(GITHUB_DOCS_SECRET), null,
-                        headers("X-Hub-Signature-256", GITHUB_DOCS_SIGNATURE.toUpperCase().replace("SHA256=", "sha256=")),
+                        headers("X-Hub-Signature-256",
+                                GITHUB_DOCS_SIGNATURE.toUpperCase().replace("SHA256=", "sha256=")),
                         "Hello, World!", STANDARD_NOW, true),
-                row("github: second secret of two", ReceiverType.GITHUB, List.of("old-secret", GITHUB_DOCS_SECRET), null,
+                row("github: second secret of two", ReceiverType.GITHUB, List.of("old-secret", GITHUB_DOCS_SECRET),
+                        null,
                         headers("X-Hub-Signature-256", GITHUB_DOCS_SIGNATURE), "Hello, World!", STANDARD_NOW, true),
                 row("github: other secret", ReceiverType.GITHUB, List.of("another"), null,
                         headers("X-Hub-Signature-256", GITHUB_DOCS_SIGNATURE), "Hello, World!", STANDARD_NOW, false),
@@ -149,14 +151,14 @@ class ReceiverTypeTest {
     }
 
     private static Arguments row(String name, ReceiverType type, List<String> secrets, String algorithm,
-                                 Map<String, String> headers, String body, Instant now, boolean verified) {
+            Map<String, String> headers, String body, Instant now, boolean verified) {
         return Arguments.of(name, type, secrets, algorithm, headers, body, now, verified);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deliveries")
     void verifies(String name, ReceiverType type, List<String> secrets, String algorithm, Map<String, String> headers,
-                  String body, Instant now, boolean verified) {
+            String body, Instant now, boolean verified) {
         ReceiverType.Request request = ReceiverType.Request.of(headers::get, body.getBytes(StandardCharsets.UTF_8));
         List<byte[]> keys = secrets.stream().map(secret -> secret.getBytes(StandardCharsets.UTF_8)).toList();
 
@@ -167,12 +169,13 @@ class ReceiverTypeTest {
     void readsOnlyTheTopLevelTypeOfABody() {
         assertEquals("PUSH_ARTIFACT", ReceiverType.typeField(bytes("{\"type\":\"PUSH_ARTIFACT\",\"event_data\":{}}")));
         assertEquals("harbor.artifact.pushed",
-                ReceiverType.typeField(bytes("{\"specversion\":\"1.0\",\"data\":{\"type\":\"x\"},\"type\":\"harbor.artifact.pushed\"}")));
+                ReceiverType.typeField(bytes(
+                        "{\"specversion\":\"1.0\",\"data\":{\"type\":\"x\"},\"type\":\"harbor.artifact.pushed\"}")));
         assertNull(ReceiverType.typeField(bytes("{\"event_data\":{\"type\":\"PUSH_ARTIFACT\"}}")));
         assertNull(ReceiverType.typeField(bytes("{\"type\":{\"name\":\"PUSH_ARTIFACT\"}}")));
         assertNull(ReceiverType.typeField(bytes("[\"type\"]")));
         assertNull(ReceiverType.typeField(bytes("{\"type\":")));
-        assertNull(ReceiverType.typeField(new byte[] {0, (byte) 0xff}));
+        assertNull(ReceiverType.typeField(new byte[]{0, (byte) 0xff}));
         assertNull(ReceiverType.typeField(new byte[0]));
     }
 

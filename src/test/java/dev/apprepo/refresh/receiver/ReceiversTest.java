@@ -140,7 +140,7 @@ class ReceiversTest {
         Path empty = Files.writeString(dir.resolve("empty-secret"), "\n");
         Path emptySecret = Files.writeString(dir.resolve("empty.yaml"),
                 "receivers:\n  - {name: r, type: gitlab, namespace: kubeapps, repository: bitnami, secrets: [\"file:"
-                + empty + "\"]}\n");
+                        + empty + "\"]}\n");
 
         for (Path file : List.of(scalar, broken)) {
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> load(file));
@@ -157,7 +157,7 @@ class ReceiversTest {
         Path secretFile = Files.writeString(dir.resolve("token"), "first");
         Path file = Files.writeString(dir.resolve("receivers.yaml"),
                 "receivers:\n  - {name: r, type: github, namespace: kubeapps, repository: bitnami, secrets: [\"file:"
-                + secretFile + "\"]}\n");
+                        + secretFile + "\"]}\n");
         Receiver receiver = load(file).find("default", "kubeapps", "bitnami");
         Files.delete(secretFile);
 
