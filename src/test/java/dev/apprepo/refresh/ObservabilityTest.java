@@ -64,6 +64,33 @@ class ObservabilityTest {
     }
 
     @Test
+    void everyMetricHasAHelpTextAndItsSeriesExistFromStart() {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        // series of what the configuration says will happen, whether or not it happened yet
+        for (String series : List.of(
+                "apprepo_refresh_requests_total{cluster=\"default\",code=\"200\",sender=\"bearer\"}",
+                "apprepo_refresh_api_calls_seconds_count{cluster=\"default\",operation=\"get\",outcome=\"success\"}",
+                "apprepo_refresh_conflicts_total{cluster=\"default\"}",
+                "apprepo_refresh_coalesced_total ",
+                "apprepo_refresh_audit_events_total{outcome=\"dropped\"}",
+                "apprepo_refresh_requests_waiting ",
+                "apprepo_refresh_updates_active ",
+                "apprepo_refresh_clients_pooled ",
+                "apprepo_refresh_deliveries_remembered ")) {
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith(series)), series + " in\n" + metrics);
+        }
+        List<String> families = metrics.lines().filter(line -> line.startsWith("# TYPE apprepo_"))
+                .map(line -> line.split(" ")[2]).toList();
+        assertTrue(families.size() >= 10, families::toString);
+        for (String family : families) {
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith("# HELP " + family + " ")
+                    && line.length() > ("# HELP " + family + " ").length() + 10),
+                    "no HELP text for " + family);
+        }
+    }
+
+    @Test
     void describesTheEndpointInOpenApiWithTheNameRulesTheRouteApplies() {
         String path = "/api/v1/clusters/{cluster}/namespaces/{namespace}/apprepositories/{name}/refresh";
         given().when().get("/q/openapi?format=json").then().statusCode(200)
