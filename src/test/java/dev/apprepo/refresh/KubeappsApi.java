@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,6 +59,8 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    // a line for every request it serves is noise in every test's output; the tests read takeCalls() instead
+    private static final Logger MOCK_SERVER_LOG = quiet(Logger.getLogger("io.fabric8.mockwebserver"));
     private static final Set<String> HOP_HEADERS = Set.of("content-length", "transfer-encoding", "connection", "host");
 
     private final CompetingWriterDispatcher dispatcher = new CompetingWriterDispatcher();
@@ -222,6 +226,11 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         if (vertx != null) {
             await(vertx.close());
         }
+    }
+
+    private static Logger quiet(Logger logger) {
+        logger.setLevel(Level.WARNING);
+        return logger;
     }
 
     private static <T> T await(Future<T> future) {
