@@ -11,7 +11,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +44,7 @@ class ReceiverTypeTest {
                 body.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static Stream<Arguments> deliveries() {
+    static Stream<Case> deliveries() {
         String body = "{\"yo\":true}";
         String sha1 = hex("HmacSHA1", "nexus-secret", body);
         return Stream.of(
@@ -150,19 +149,30 @@ class ReceiverTypeTest {
                         STANDARD_BODY, STANDARD_NOW, false));
     }
 
-    private static Arguments row(String name, ReceiverType type, List<String> secrets, String algorithm,
+    /** A delivery as a sender makes it, the receiver's secrets and pinned algorithm, and whether it verifies. */
+    record Case(String name, ReceiverType type, List<String> secrets, String algorithm, Map<String, String> headers,
+            String body, Instant now, boolean verified) {
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Case row(String name, ReceiverType type, List<String> secrets, String algorithm,
             Map<String, String> headers, String body, Instant now, boolean verified) {
-        return Arguments.of(name, type, secrets, algorithm, headers, body, now, verified);
+        return new Case(name, type, secrets, algorithm, headers, body, now, verified);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deliveries")
-    void verifies(String name, ReceiverType type, List<String> secrets, String algorithm, Map<String, String> headers,
-            String body, Instant now, boolean verified) {
-        ReceiverType.Request request = ReceiverType.Request.of(headers::get, body.getBytes(StandardCharsets.UTF_8));
-        List<byte[]> keys = secrets.stream().map(secret -> secret.getBytes(StandardCharsets.UTF_8)).toList();
+    void verifies(Case delivery) {
+        ReceiverType.Request request = ReceiverType.Request.of(delivery.headers()::get,
+                delivery.body().getBytes(StandardCharsets.UTF_8));
+        List<byte[]> keys = delivery.secrets().stream().map(secret -> secret.getBytes(StandardCharsets.UTF_8))
+                .toList();
 
-        assertEquals(verified, type.verify(request, keys, algorithm, now));
+        assertEquals(delivery.verified(), delivery.type().verify(request, keys, delivery.algorithm(), delivery.now()));
     }
 
     @Test
