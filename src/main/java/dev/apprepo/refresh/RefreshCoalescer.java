@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import dev.apprepo.refresh.RefreshLanes.HoldUntil;
 import dev.apprepo.refresh.RefreshLanes.Next;
@@ -30,9 +31,9 @@ import org.apache.camel.support.service.ServiceHelper;
  * token takes part in the key only as its SHA-256 digest.
  * <p>
  * A request that starts an update runs it on its own thread; a batch that waited, or was held as a burst, runs on
- * the coalescer's own threads. Every request of a batch is answered from the update's callback. Camel 4.14's
- * platform-http consumer still holds a worker thread per request until its route ends, which is why the service
- * keeps a large worker pool (quarkus.thread-pool.max-threads).
+ * the coalescer's own threads. Every request of a batch is answered through its callback once the update has run,
+ * and the coalescer parks no thread for them. Camel 4.14's platform-http consumer still holds a worker thread per
+ * request until its route ends, which is why the service keeps a large worker pool (quarkus.thread-pool.max-threads).
  */
 public class RefreshCoalescer extends AsyncProcessorSupport implements CamelContextAware {
 
@@ -45,6 +46,7 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
     private final String refreshUri;
     private final RefreshLanes<Key, Waiting> lanes;
     private final RefreshMetrics metrics;
+    private final LongSupplier ticker;
     private CamelContext camelContext;
     private AsyncProducer refresh;
     private ExecutorService updates;
@@ -55,47 +57,69 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
      * @param burstInterval the least time between the starts of two updates of a burst; zero holds nothing
      */
     public RefreshCoalescer(String refreshUri, Duration burstInterval, RefreshMetrics metrics) {
+        this(refreshUri, burstInterval, metrics, System::nanoTime);
+    }
+
+    /** @param ticker nanoseconds on a monotonic clock, as {@link System#nanoTime()} counts them */
+    RefreshCoalescer(String refreshUri, Duration burstInterval, RefreshMetrics metrics, LongSupplier ticker) {
         this.refreshUri = refreshUri;
         this.lanes = new RefreshLanes<>(burstInterval);
         this.metrics = metrics;
+        this.ticker = ticker;
         metrics.coalescing(lanes::waitingRequests, lanes::activeLanes);
     }
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         Key key = keyOf(exchange);
-        if (lanes.join(key, new Waiting(exchange, callback), System.nanoTime()) instanceof Start<Waiting> start) {
+        if (lanes.join(key, new Waiting(exchange, callback), ticker.getAsLong()) instanceof Start<Waiting> start) {
             update(key, start.batch());
         }
         // answered from the update's callback, on this thread when it ran the update
         return false;
     }
 
+    /**
+     * Runs one update for the batch, on this thread, and answers the batch whatever it ended with. Synchronously:
+     * an Error thrown in the update (a StackOverflowError, an OutOfMemoryError in a burst), which Camel's routing
+     * does not catch, comes back here too, and still answers the batch and frees the lane.
+     */
     private void update(Key key, List<Waiting> batch) {
-        Exchange update = batch.get(0).exchange().copy();
-        update.getIn().setHeader(RefreshHeaders.SERVED, batch.stream().map(waiting -> {
-            Message in = waiting.exchange().getIn();
-            return new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
-                    in.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
-        }).toList());
-        refresh.process(update, doneSync -> ended(key, batch, update));
+        Exchange update = batch.get(0).exchange();
+        Throwable failure;
+        try {
+            update = update.copy();
+            update.getIn().setHeader(RefreshHeaders.SERVED, batch.stream().map(waiting -> {
+                Message in = waiting.exchange().getIn();
+                return new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
+                        in.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
+            }).toList());
+            refresh.process(update);
+            failure = update.getException();
+        } catch (Throwable thrown) {
+            failure = thrown;
+        }
+        ended(key, batch, failure, failure == null ? update.getMessage().getBody() : null);
     }
 
-    private void ended(Key key, List<Waiting> batch, Exchange update) {
-        // the lane is settled before anyone hears the answer: a request sent after an answer starts a new update
-        next(key, lanes.updateEnded(key, System.nanoTime()));
-        if (batch.size() > 1) {
-            metrics.coalesced(batch.size() - 1);
-        }
-        for (Waiting waiting : batch) {
-            Message answer = waiting.exchange().getMessage();
-            if (update.getException() != null) {
-                waiting.exchange().setException(update.getException());
-            } else {
-                answer.setBody(update.getMessage().getBody());
+    private void ended(Key key, List<Waiting> batch, Throwable failure, Object body) {
+        try {
+            // the lane is settled before anyone hears the answer: a request sent after an answer starts a new update
+            next(key, lanes.updateEnded(key, ticker.getAsLong()));
+        } finally {
+            if (batch.size() > 1) {
+                metrics.coalesced(batch.size() - 1);
             }
-            answer.setHeader(RefreshHeaders.SERVED_COUNT, batch.size());
-            waiting.callback().done(false);
+            for (Waiting waiting : batch) {
+                Message answer = waiting.exchange().getMessage();
+                if (failure != null) {
+                    waiting.exchange().setException(failure);
+                } else {
+                    answer.setBody(body);
+                }
+                answer.setHeader(RefreshHeaders.SERVED_COUNT, batch.size());
+                waiting.callback().done(false);
+            }
         }
     }
 
@@ -103,14 +127,14 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
         if (next instanceof Start<Waiting> start) {
             try {
                 updates.execute(() -> update(key, start.batch()));
-            } catch (RejectedExecutionException stopping) {
-                // while the coalescer stops, a batch that waited is still served
+            } catch (RejectedExecutionException | OutOfMemoryError noThread) {
+                // while the coalescer stops, or when no thread can be had, a batch that waited is still served
                 update(key, start.batch());
             }
         } else if (next instanceof HoldUntil<Waiting> hold) {
             try {
-                holds.schedule(() -> next(key, lanes.holdEnded(key, System.nanoTime())),
-                        hold.nanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+                holds.schedule(() -> next(key, lanes.holdEnded(key, ticker.getAsLong())),
+                        hold.nanos() - ticker.getAsLong(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException stopping) {
                 // held after the coalescer began to stop: its time has come
                 next(key, lanes.holdEnded(key, hold.nanos()));
@@ -147,11 +171,15 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
     @Override
     protected void doStop() {
         // held bursts start now rather than never; then the updates under way finish
-        holds.shutdownNow();
-        for (Released<Key, Waiting> released : lanes.releaseHeld(System.nanoTime())) {
+        if (holds != null) {
+            holds.shutdownNow();
+        }
+        for (Released<Key, Waiting> released : lanes.releaseHeld(ticker.getAsLong())) {
             next(released.key(), new Start<>(released.batch()));
         }
-        camelContext.getExecutorServiceManager().shutdownGraceful(updates);
+        if (updates != null) {
+            camelContext.getExecutorServiceManager().shutdownGraceful(updates);
+        }
         ServiceHelper.stopService(refresh);
     }
 }

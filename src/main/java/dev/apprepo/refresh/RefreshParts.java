@@ -65,29 +65,36 @@ public final class RefreshParts extends ServiceSupport {
                 .map(file -> Receivers.load(file, clusters, serviceCredentials::has, builder.environment))
                 .orElse(Receivers.none());
 
+        logConfiguration(receivers);
+
         metrics = new RefreshMetrics(builder.meterRegistry);
         HttpClient.Factory httpClients = builder.httpClients;
-        if (httpClients == null) {
-            ownVertx = Vertx.vertx();
-            httpClients = new VertxHttpClientFactory(ownVertx);
-        } else {
-            ownVertx = null;
-        }
-        clients = new KubernetesClientPool(clusters, httpClients, settings.clientPoolMaxSize(),
-                settings.clientPoolIdleExpiry(), settings.apiTimeout());
-        customResources = new CallerTokenCustomResourcesComponent(clients, metrics);
-        webhookCredentials = new WebhookCredentials(receivers, serviceCredentials, builder.rawBodies, builder.clock);
-        deliveryLog = new DeliveryLog(settings.deliveriesRetention(), settings.deliveriesMaxSize(), metrics);
-        coalescer = new RefreshCoalescer(REFRESH_ENDPOINT, settings.burstInterval(), metrics);
-        audit = new RefreshAudit(clients, metrics);
-        requestMetrics = new RequestMetrics(clusters, metrics);
+        ownVertx = httpClients == null ? Vertx.vertx() : null;
+        try {
+            clients = new KubernetesClientPool(clusters, ownVertx != null
+                    ? new VertxHttpClientFactory(ownVertx)
+                    : httpClients, settings.clientPoolMaxSize(), settings.clientPoolIdleExpiry(),
+                    settings.apiTimeout());
+            customResources = new CallerTokenCustomResourcesComponent(clients, metrics);
+            webhookCredentials = new WebhookCredentials(receivers, serviceCredentials, builder.rawBodies,
+                    builder.clock);
+            deliveryLog = new DeliveryLog(settings.deliveriesRetention(), settings.deliveriesMaxSize(), metrics);
+            coalescer = new RefreshCoalescer(REFRESH_ENDPOINT, settings.burstInterval(), metrics);
+            audit = new RefreshAudit(clients, metrics);
+            requestMetrics = new RequestMetrics(clusters, metrics);
 
-        Set<String> senders = new LinkedHashSet<>();
-        senders.add(RefreshMetrics.BEARER);
-        receivers.all().forEach(receiver -> senders.add(receiver.type().configName()));
-        metrics.startFromZero(clusters.names(), senders);
-        metrics.pooling(clients::size, deliveryLog::size);
-        logConfiguration(receivers);
+            Set<String> senders = new LinkedHashSet<>();
+            senders.add(RefreshMetrics.BEARER);
+            receivers.all().forEach(receiver -> senders.add(receiver.type().configName()));
+            metrics.startFromZero(clusters.names(), senders);
+            metrics.pooling(clients::size, deliveryLog::size);
+        } catch (RuntimeException | Error e) {
+            metrics.close();
+            if (ownVertx != null) {
+                ownVertx.close();
+            }
+            throw e;
+        }
     }
 
     public static Builder builder(RefreshSettings settings) {
@@ -141,6 +148,7 @@ public final class RefreshParts extends ServiceSupport {
     protected void doStop() {
         audit.close();
         clients.close();
+        metrics.close();
         if (ownVertx != null) {
             ownVertx.close();
         }

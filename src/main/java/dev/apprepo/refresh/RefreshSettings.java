@@ -6,7 +6,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.apprepo.refresh.support.InvalidConfigurationException;
@@ -43,7 +42,8 @@ public record RefreshSettings(
         Duration deliveriesRetention,
         long deliveriesMaxSize) {
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SECONDS = Pattern.compile("\\d+");
+    private static final Pattern MILLISECONDS = Pattern.compile("\\d+ms", Pattern.CASE_INSENSITIVE);
 
     /** The defaults, as a service with no settings at all runs. */
     public static RefreshSettings defaults() {
@@ -91,13 +91,21 @@ public record RefreshSettings(
             throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a positive whole number");
         }
 
+        /** As Quarkus reads durations: a number of seconds, {@code 500ms}, {@code 1.5s}, {@code 1h30m}, {@code 2d}, ISO-8601. */
         Duration duration(String name, String defaultValue) {
             String value = value(name).orElse(defaultValue);
-            Matcher shorthand = SHORT_DURATION.matcher(value);
             try {
-                Duration duration = shorthand.matches()
-                        ? Duration.parse(iso(Long.parseLong(shorthand.group(1)), shorthand.group(2)))
-                        : Duration.parse(value.toUpperCase(Locale.ROOT));
+                Duration duration;
+                if (SECONDS.matcher(value).matches()) {
+                    duration = Duration.ofSeconds(Long.parseLong(value));
+                } else if (MILLISECONDS.matcher(value).matches()) {
+                    duration = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+                } else if (Character.isDigit(value.charAt(0))) {
+                    duration = Duration
+                            .parse(value.toLowerCase(Locale.ROOT).endsWith("d") ? "P" + value : "PT" + value);
+                } else {
+                    duration = Duration.parse(value);
+                }
                 if (!duration.isNegative()) {
                     return duration;
                 }
@@ -105,20 +113,12 @@ public record RefreshSettings(
                 // said below
             }
             throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a duration such as "
-                    + "500ms, 10s, 5m, 24h or PT10S");
+                    + "500ms, 10s, 5m, 24h, a number of seconds, or PT10S");
         }
 
         /** The property and the environment variable that sets it. */
         private static String named(String name) {
             return name + " (" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + ")";
-        }
-
-        private static String iso(long amount, String unit) {
-            return switch (unit) {
-                case "ms" -> "PT" + amount / 1000 + "." + String.format("%03d", amount % 1000) + "S";
-                case "d" -> "P" + amount + "D";
-                default -> "PT" + amount + unit.toUpperCase(Locale.ROOT);
-            };
         }
     }
 }

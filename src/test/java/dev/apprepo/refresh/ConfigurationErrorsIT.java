@@ -45,8 +45,8 @@ class ConfigurationErrorsIT {
                         receivers:
                           - {name: r, type: bitbucket, namespace: kubeapps, repository: x, secrets: [s3cret-value]}
                         """, "%s: receivers[0] (\"r\") has unknown type \"bitbucket\""),
-                new Case("duration without a unit", "REFRESH_API_TIMEOUT", null, "10",
-                        "refresh.api-timeout (REFRESH_API_TIMEOUT) is \"10\": use a duration"));
+                new Case("duration in words", "REFRESH_API_TIMEOUT", null, "ten seconds",
+                        "refresh.api-timeout (REFRESH_API_TIMEOUT) is \"ten seconds\": use a duration"));
     }
 
     @ParameterizedTest(name = "{0}")

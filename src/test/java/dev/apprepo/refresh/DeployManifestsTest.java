@@ -196,7 +196,13 @@ class DeployManifestsTest {
                 .forEachRemaining(name -> assertTrue(properties.has(name), "the kamelet has no property " + name));
         assertTrue(step.at("/properties/token").asText().startsWith("{{secret:"), "the token comes from a Secret");
 
+        String configuration = "camel.main.configuration-classes=" + RefreshCamelConfiguration.class.getName();
+        assertTrue(pipe.at("/metadata/annotations").path("trait.camel.apache.org/camel.properties").asText()
+                .contains(configuration), "the Pipe binds the project's parts");
+
         JsonNode integration = YAML.readTree(CAMEL_K.resolve("integration.yaml").toFile());
+        assertTrue(integration.at("/spec/traits/camel/properties").toString().contains(configuration),
+                "the Integration binds the project's parts");
         assertEquals("Integration", integration.path("kind").asText());
         for (JsonNode source : integration.at("/spec/sources")) {
             assertTrue(Files.exists(Path.of("routes").resolve(source.path("contentKey").asText())),

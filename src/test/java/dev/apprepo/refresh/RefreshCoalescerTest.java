@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.apprepo.refresh.support.RefreshHeaders;
 import dev.apprepo.refresh.support.RefreshMetrics;
@@ -32,15 +33,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RefreshCoalescerTest extends CamelTestSupport {
 
-    private static final Duration BURST_INTERVAL = Duration.ofSeconds(3);
+    private static final Duration BURST_INTERVAL = Duration.ofMillis(200);
 
-    /** A coalescer and the registry of its metrics, whose gauges tell the test what waits. */
-    private record Coalescing(RefreshCoalescer coalescer, SimpleMeterRegistry meters, String uri) {
+    /**
+     * A coalescer, the registry of its metrics, whose gauges tell the test what waits, and the clock it decides
+     * by, which the test moves.
+     */
+    private record Coalescing(RefreshCoalescer coalescer, SimpleMeterRegistry meters, String uri, AtomicLong clock) {
 
         static Coalescing of(Duration burstInterval, String uri) {
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            return new Coalescing(new RefreshCoalescer("direct:update", burstInterval, new RefreshMetrics(meters)),
-                    meters, uri);
+            AtomicLong clock = new AtomicLong();
+            return new Coalescing(new RefreshCoalescer("direct:update", burstInterval, new RefreshMetrics(meters),
+                    clock::get), meters, uri, clock);
         }
 
         double gauge(String name) {
@@ -57,13 +62,12 @@ class RefreshCoalescerTest extends CamelTestSupport {
     private final Coalescing burst = Coalescing.of(BURST_INTERVAL, "direct:burst-request");
     /** Would hold a burst for longer than any test waits. */
     private final Coalescing patient = Coalescing.of(Duration.ofHours(1), "direct:patient-request");
-    private final ConcurrentLinkedQueue<Long> updateStarts = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> updateThreads = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<List<?>> served = new ConcurrentLinkedQueue<>();
     private final AtomicInteger updates = new AtomicInteger();
     private volatile CountDownLatch release = new CountDownLatch(0);
     private final CountDownLatch firstUpdateStarted = new CountDownLatch(1);
-    private volatile RuntimeException failure;
+    private volatile Throwable failure;
 
     @Override
     protected RoutesBuilder createRouteBuilder() {
@@ -78,14 +82,16 @@ class RefreshCoalescerTest extends CamelTestSupport {
                     from(each.uri()).process(each.coalescer());
                 }
                 from("direct:update").process(exchange -> {
-                    updateStarts.add(System.nanoTime());
                     updateThreads.add(Thread.currentThread().getName());
                     served.add(exchange.getIn().getHeader(RefreshHeaders.SERVED, List.class));
                     int update = updates.incrementAndGet();
                     firstUpdateStarted.countDown();
                     assertTrue(release.await(30, TimeUnit.SECONDS), "the test never released the update");
-                    if (failure != null && update == 1) {
-                        throw failure;
+                    if (failure instanceof Error error && update == 1) {
+                        throw error;
+                    }
+                    if (failure instanceof RuntimeException exception && update == 1) {
+                        throw exception;
                     }
                     exchange.getMessage().setBody("update " + update);
                 });
@@ -171,7 +177,6 @@ class RefreshCoalescerTest extends CamelTestSupport {
     @Test
     void aBurstStartsOneIntervalAfterThePreviousOnATimerAndTakesRequestsUntilThen() throws Exception {
         release = new CountDownLatch(1);
-        long sent = System.nanoTime();
         CompletableFuture<Exchange> first = request(burst, "repo", "token");
         assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
         List<CompletableFuture<Exchange>> held = new ArrayList<>();
@@ -180,23 +185,38 @@ class RefreshCoalescerTest extends CamelTestSupport {
         }
         burst.awaitWaiting(4);
 
+        // update 1 ends well within the interval on the coalescer's clock, however long the machine took
+        burst.clock().set(BURST_INTERVAL.toNanos() / 2);
         release.countDown();
         assertEquals("update 1", body(first));
         // update 1 is over and the burst is held: a request arriving now still joins it
         held.add(request(burst, "repo", "token"));
         burst.awaitWaiting(5);
+        assertEquals(1, updates.get(), "a burst is held until the interval has passed");
 
+        burst.clock().set(BURST_INTERVAL.toNanos());
         for (CompletableFuture<Exchange> response : held) {
             assertEquals("update 2", body(response));
         }
         assertEquals(2, updates.get());
-        long secondStart = List.copyOf(updateStarts).get(1);
-        assertTrue(secondStart - sent >= BURST_INTERVAL.toNanos(), "update 2 started "
-                + (secondStart - sent) / 1_000_000
-                + " ms after the first request was sent");
         assertTrue(List.copyOf(updateThreads).get(1).contains("RefreshUpdate"),
                 "a held burst runs on the coalescer's thread, not on a parked request thread: " + updateThreads);
         assertEquals(0, burst.gauge("apprepo.refresh.updates.active"), "a lane outlived its requests");
+    }
+
+    @Test
+    void anErrorInAnUpdateFailsItsBatchAndFreesTheLane() throws Exception {
+        release = new CountDownLatch(1);
+        failure = new StackOverflowError("deep");
+        CompletableFuture<Exchange> first = request(plain, "repo", "token");
+        assertTrue(firstUpdateStarted.await(30, TimeUnit.SECONDS));
+
+        release.countDown();
+
+        // an exchange holds an Error wrapped
+        assertSame(failure, first.get(30, TimeUnit.SECONDS).getException().getCause());
+        assertEquals(0, plain.gauge("apprepo.refresh.updates.active"), "the lane must not stay taken");
+        assertEquals("update 2", body(request(plain, "repo", "token")));
     }
 
     @Test

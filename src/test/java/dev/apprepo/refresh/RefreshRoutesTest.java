@@ -325,7 +325,7 @@ class RefreshRoutesTest extends RouteTestSupport {
         try (LogCapture logs = new LogCapture(RequestLog.class.getName())) {
             post("POST", "Bearer " + TOKEN, "default", NS, "logged", null);
             post("POST", "Bearer " + TOKEN, "default", NS, "absent", null);
-            post("POST", "Bearer " + TOKEN, "default", "Bad\nNamespace", "logged", null);
+            post("POST", "Bearer " + TOKEN, "default", "Bad\nName\u0085space\u2028", "logged", null);
 
             List<String> lines = logs.lines().stream().map(String::strip).toList();
             assertEquals(3, lines.size(), lines::toString);
@@ -334,7 +334,8 @@ class RefreshRoutesTest extends RouteTestSupport {
             assertTrue(lines.get(1).contains("refresh default/kubeapps/absent: 404 NotFound"), lines.get(1));
             assertTrue(lines.get(1).contains("AppRepository kubeapps/absent on cluster default was not found"),
                     "names the repository: " + lines.get(1));
-            assertTrue(lines.get(2).contains("refresh default/Bad\\x0aNamespace/logged: 400 BadRequest"),
+            assertTrue(
+                    lines.get(2).contains("refresh default/Bad\\u000aName\\u0085space\\u2028/logged: 400 BadRequest"),
                     "what the client sent is escaped: " + lines.get(2));
             lines.forEach(line -> assertFalse(line.contains(TOKEN), line));
         }

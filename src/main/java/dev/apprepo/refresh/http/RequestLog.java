@@ -45,7 +45,10 @@ public class RequestLog {
         LOG.info(line.toString());
     }
 
-    /** Quotes what a client sent, at most {@value #MAX_QUOTED} characters, with control characters escaped. */
+    /**
+     * Quotes what a client sent, at most {@value #MAX_QUOTED} characters, with anything but printable ASCII escaped:
+     * no line break, control sequence or look-alike character of any kind reaches the log.
+     */
     static String printable(String value) {
         if (value == null) {
             return "-";
@@ -53,8 +56,8 @@ public class RequestLog {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < value.length() && i < MAX_QUOTED; i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
+            if (c < 0x20 || c > 0x7e) {
+                out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

@@ -80,8 +80,9 @@ public class HttpLayerErrors {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
-        // refused before any route knew cluster or sender
+        // refused before any route knew cluster or sender; what the client sent stays out of the log
         metrics.request(code, RefreshMetrics.UNKNOWN, RefreshMetrics.UNKNOWN);
+        LOG.debugf("HTTP layer refused a request: %d %s", code, reason);
         ctx.response().setStatusCode(code)
                 .putHeader("Content-Type", "application/json")
                 .end(Serialization.asJson(KubernetesStatusErrors.status(code, reason, message)));

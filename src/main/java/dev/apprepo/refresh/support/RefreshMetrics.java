@@ -2,11 +2,13 @@ package dev.apprepo.refresh.support;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -28,9 +30,16 @@ public final class RefreshMetrics {
     private static final List<String> AUDIT_OUTCOMES = List.of("recorded", "denied", "failed", "dropped");
 
     private final MeterRegistry registry;
+    private final List<Meter> gauges = new CopyOnWriteArrayList<>();
 
     public RefreshMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /** Removes the gauges, which read the parts they were registered for: a registry may outlive them. */
+    public void close() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 
     /**
@@ -87,18 +96,18 @@ public final class RefreshMetrics {
 
     /** How many requests wait for an update of their repository, and how many repositories have one under way. */
     public void coalescing(Supplier<Number> waitingRequests, Supplier<Number> activeUpdates) {
-        Gauge.builder("apprepo.refresh.requests.waiting", waitingRequests)
-                .description("Requests waiting for an update of their AppRepository to start").register(registry);
-        Gauge.builder("apprepo.refresh.updates.active", activeUpdates)
-                .description("AppRepositories (per credential) with an update running or held").register(registry);
+        gauges.add(Gauge.builder("apprepo.refresh.requests.waiting", waitingRequests)
+                .description("Requests waiting for an update of their AppRepository to start").register(registry));
+        gauges.add(Gauge.builder("apprepo.refresh.updates.active", activeUpdates)
+                .description("AppRepositories (per credential) with an update running or held").register(registry));
     }
 
     /** How many Kubernetes clients are pooled, and how many delivery ids are remembered. */
     public void pooling(Supplier<Number> pooledClients, Supplier<Number> rememberedDeliveries) {
-        Gauge.builder("apprepo.refresh.clients.pooled", pooledClients)
-                .description("Kubernetes clients kept for reuse, one per cluster and token").register(registry);
-        Gauge.builder("apprepo.refresh.deliveries.remembered", rememberedDeliveries)
-                .description("Delivery ids remembered against repeated deliveries").register(registry);
+        gauges.add(Gauge.builder("apprepo.refresh.clients.pooled", pooledClients)
+                .description("Kubernetes clients kept for reuse, one per cluster and token").register(registry));
+        gauges.add(Gauge.builder("apprepo.refresh.deliveries.remembered", rememberedDeliveries)
+                .description("Delivery ids remembered against repeated deliveries").register(registry));
     }
 
     private Counter requestCounter(int code, String cluster, String sender) {
