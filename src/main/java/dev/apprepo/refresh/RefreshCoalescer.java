@@ -75,7 +75,7 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
         if (lanes.join(key, new Waiting(exchange, callback), ticker.getAsLong()) instanceof Start<Waiting> start) {
             update(key, start.batch());
         }
-        // answered from the update's callback, on this thread when it ran the update
+        // answered once its update has run: on this thread when it ran the update itself
         return false;
     }
 
