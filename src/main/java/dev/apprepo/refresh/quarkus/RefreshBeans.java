@@ -11,10 +11,14 @@ import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.PreventFurtherStepsException;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.camel.quarkus.core.CamelRuntime;
 import org.apache.camel.spi.CamelContextCustomizer;
 import org.eclipse.microprofile.config.Config;
 
@@ -39,6 +43,15 @@ public class RefreshBeans {
                 .rawBodies(rawBodies::of)
                 .meterRegistry(meterRegistry)
                 .build());
+    }
+
+    /**
+     * Camel starts once the parts are built (quarkus.camel.bootstrap.enabled is off), before the other start
+     * observers: a configuration the service cannot run with then stops it with its one line, whatever order the
+     * build gave the start steps, instead of failing inside Camel's start, which logs it whole.
+     */
+    void startCamel(@Observes @Priority(10) StartupEvent event, RefreshParts parts, CamelRuntime camel) {
+        camel.start();
     }
 
     /** Camel Main applies every customizer in the registry before it loads the routes. */
