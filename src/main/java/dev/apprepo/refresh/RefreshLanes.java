@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class RefreshLanes<K, R> {
 
-    /** More waiting requests than this, when an update ends, are a burst. */
+    /** This many waiting requests or more, when an update ends, are a burst. */
     static final int BURST = 4;
 
     /** What the caller must do after a transition. */
@@ -34,7 +34,7 @@ final class RefreshLanes<K, R> {
     record Start<R>(List<R> batch) implements Next<R> {
     }
 
-    /** Call {@link #holdEnded} for this lane when {@link System#nanoTime()} reaches {@code nanos}. */
+    /** Call {@link #holdEnded} for this lane when the clock the transitions are told reaches {@code nanos}. */
     record HoldUntil<R>(long nanos) implements Next<R> {
     }
 
@@ -71,7 +71,7 @@ final class RefreshLanes<K, R> {
         if (lane == null) {
             lane = new Lane<>();
             lanes.put(key, lane);
-            return start(lane, new ArrayList<>(List.of(request)), now);
+            return start(lane, List.of(request), now);
         }
         if (lane.waiting == null) {
             lane.waiting = new ArrayList<>();
@@ -115,7 +115,7 @@ final class RefreshLanes<K, R> {
         List<Released<K, R>> released = new ArrayList<>();
         lanes.forEach((key, lane) -> {
             if (lane.held) {
-                released.add(new Released<>(key, ((Start<R>) startWaiting(lane, now)).batch()));
+                released.add(new Released<>(key, startWaiting(lane, now).batch()));
             }
         });
         return released;
@@ -131,7 +131,7 @@ final class RefreshLanes<K, R> {
         return lanes.size();
     }
 
-    private Next<R> startWaiting(Lane<R> lane, long now) {
+    private Start<R> startWaiting(Lane<R> lane, long now) {
         List<R> batch = lane.waiting;
         lane.waiting = null;
         lane.held = false;
@@ -139,7 +139,7 @@ final class RefreshLanes<K, R> {
         return start(lane, batch, now);
     }
 
-    private static <R> Next<R> start(Lane<R> lane, List<R> batch, long now) {
+    private static <R> Start<R> start(Lane<R> lane, List<R> batch, long now) {
         lane.updateStart = now;
         return new Start<>(List.copyOf(batch));
     }

@@ -68,13 +68,13 @@ public final class RefreshParts extends ServiceSupport {
         logConfiguration(receivers);
 
         metrics = new RefreshMetrics(builder.meterRegistry);
-        HttpClient.Factory httpClients = builder.httpClients;
-        ownVertx = httpClients == null ? Vertx.vertx() : null;
+        ownVertx = builder.httpClients == null ? Vertx.vertx() : null;
         try {
-            clients = new KubernetesClientPool(clusters, ownVertx != null
+            HttpClient.Factory httpClients = ownVertx != null
                     ? new VertxHttpClientFactory(ownVertx)
-                    : httpClients, settings.clientPoolMaxSize(), settings.clientPoolIdleExpiry(),
-                    settings.apiTimeout());
+                    : builder.httpClients;
+            clients = new KubernetesClientPool(clusters, httpClients, settings.clientPoolMaxSize(),
+                    settings.clientPoolIdleExpiry(), settings.apiTimeout());
             customResources = new CallerTokenCustomResourcesComponent(clients, metrics);
             webhookCredentials = new WebhookCredentials(receivers, serviceCredentials, builder.rawBodies,
                     builder.clock);
