@@ -3,16 +3,12 @@ package dev.apprepo.refresh;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,8 +38,6 @@ public class RefreshAudit implements AutoCloseable {
     public static final String CREDENTIAL_VARIABLE = "refreshCredential";
     private static final int QUEUE_SIZE = 1000;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** Delivery ids named in an Event; the rest are counted. */
-    private static final int NAMED_DELIVERIES = 3;
     private static final Logger LOG = LoggerFactory.getLogger(RefreshAudit.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,29 +57,27 @@ public class RefreshAudit implements AutoCloseable {
                 }, (task, pool) -> metrics.auditEvent("dropped"));
     }
 
-    /** Called once per update, with the updated AppRepository as the body. */
+    /**
+     * Called once per update, with the updated AppRepository as the body; an update that wrote nothing, since
+     * every request was a delivery recorded already, gets no Event.
+     */
     public void record(Exchange exchange) {
         Message in = exchange.getIn();
+        List<ServedRequest> asking = ServedRequest.asking(in);
+        if (asking.isEmpty()) {
+            return;
+        }
         String cluster = in.getHeader(RefreshHeaders.CLUSTER, String.class);
         String token = exchange.getVariable(CREDENTIAL_VARIABLE, String.class);
         Event event;
         try {
-            event = event(JSON.readTree(in.getBody(String.class)), served(in));
+            event = event(JSON.readTree(in.getBody(String.class)), asking);
         } catch (Exception e) {
             metrics.auditEvent("failed");
             LOG.debug("No audit Event: the refreshed object could not be read ({})", e.getClass().getSimpleName());
             return;
         }
         executor.execute(() -> create(cluster, token, event));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<ServedRequest> served(Message in) {
-        List<ServedRequest> served = in.getHeader(RefreshHeaders.SERVED, List.class);
-        return served != null
-                ? served
-                : List.of(new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
-                        in.getHeader(RefreshHeaders.DELIVERY_ID, String.class)));
     }
 
     private void create(String cluster, String token, Event event) {
@@ -114,7 +106,7 @@ public class RefreshAudit implements AutoCloseable {
         String name = metadata.path("name").asText();
         String namespace = metadata.path("namespace").asText();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String message = "Resync requested by " + requesters(served) + ": spec.resyncRequests is now "
+        String message = "Resync requested by " + ServedRequest.describe(served) + ": spec.resyncRequests is now "
                 + repository.at("/spec/resyncRequests").asLong();
         return new EventBuilder()
                 .withNewMetadata().withGenerateName(name + ".").withNamespace(namespace).endMetadata()
@@ -135,30 +127,6 @@ public class RefreshAudit implements AutoCloseable {
                 .withLastTimestamp(now)
                 .withCount(1)
                 .build();
-    }
-
-    /**
-     * "a github webhook (delivery d-1)" for one request; "1000 webhook requests (github 998, bearer 2; deliveries
-     * d-1, d-2, d-3 and 995 more)" for a batch.
-     */
-    static String requesters(List<ServedRequest> served) {
-        List<String> deliveries = served.stream().map(ServedRequest::deliveryId).filter(Objects::nonNull).toList();
-        String named = deliveries.stream().limit(NAMED_DELIVERIES).collect(Collectors.joining(", "));
-        if (deliveries.size() > NAMED_DELIVERIES) {
-            named += " and " + (deliveries.size() - NAMED_DELIVERIES) + " more";
-        }
-        if (served.size() == 1) {
-            String sender = served.get(0).sender();
-            return "a " + (sender == null ? RefreshMetrics.BEARER : sender) + " webhook"
-                    + (named.isEmpty() ? "" : " (delivery " + named + ")");
-        }
-        Map<String, Integer> bySender = new LinkedHashMap<>();
-        served.forEach(request -> bySender.merge(
-                request.sender() == null ? RefreshMetrics.BEARER : request.sender(), 1, Integer::sum));
-        String senders = bySender.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
-                .collect(Collectors.joining(", "));
-        return served.size() + " webhook requests (" + senders + (named.isEmpty() ? "" : "; deliveries " + named)
-                + ")";
     }
 
     /** Records the Events already queued, for a while, before the clients they need are closed. */

@@ -99,10 +99,11 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
         } catch (Throwable thrown) {
             failure = thrown;
         }
-        ended(key, batch, failure, failure == null ? update.getMessage().getBody() : null);
+        ended(key, batch, failure, failure == null ? update.getMessage() : null);
     }
 
-    private void ended(Key key, List<Waiting> batch, Throwable failure, Object body) {
+    /** @param result the update's outcome: the AppRepository and the deliveries it found recorded already */
+    private void ended(Key key, List<Waiting> batch, Throwable failure, Message result) {
         try {
             // the lane is settled before anyone hears the answer: a request sent after an answer starts a new update
             next(key, lanes.updateEnded(key, ticker.getAsLong()));
@@ -115,7 +116,8 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
                 if (failure != null) {
                     waiting.exchange().setException(failure);
                 } else {
-                    answer.setBody(body);
+                    answer.setBody(result.getBody());
+                    answer.setHeader(RefreshHeaders.DUPLICATES, result.getHeader(RefreshHeaders.DUPLICATES));
                 }
                 answer.setHeader(RefreshHeaders.SERVED_COUNT, batch.size());
                 waiting.callback().done(false);

@@ -116,6 +116,10 @@ public final class RefreshParts extends ServiceSupport {
         registry.bind("requestLog", new RequestLog());
         registry.bind("kubernetesStatusErrors", new KubernetesStatusErrors());
         coalescer.setCamelContext(context);
+        // the in-memory log and the AppRepository's record forget a delivery at the same age
+        context.getPropertiesComponent().addInitialProperty(
+                "camel.kamelet.apprepository-refresh-action.deliveriesRetention",
+                settings.deliveriesRetention().toString());
         // the kamelet's own default applies unless the service's setting is given
         settings.maxAttempts().ifPresent(attempts -> context.getPropertiesComponent()
                 .addInitialProperty("camel.kamelet.apprepository-refresh-action.maxAttempts", attempts.toString()));

@@ -2,12 +2,12 @@ package dev.apprepo.refresh;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
+import dev.apprepo.refresh.kubernetes.ResyncRequests;
+import dev.apprepo.refresh.support.Durations;
 import dev.apprepo.refresh.support.InvalidConfigurationException;
 
 /**
@@ -42,9 +42,6 @@ public record RefreshSettings(
         Duration deliveriesRetention,
         long deliveriesMaxSize) {
 
-    private static final Pattern SECONDS = Pattern.compile("\\d+");
-    private static final Pattern MILLISECONDS = Pattern.compile("\\d+ms", Pattern.CASE_INSENSITIVE);
-
     /** The defaults, as a service with no settings at all runs. */
     public static RefreshSettings defaults() {
         return from(name -> Optional.empty());
@@ -64,7 +61,7 @@ public record RefreshSettings(
                 settings.path("refresh.receivers-config"),
                 settings.path("refresh.service-account-token-file")
                         .orElse(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token")),
-                settings.duration("refresh.deliveries.retention", "24h"),
+                settings.duration("refresh.deliveries.retention", ResyncRequests.DEFAULT_DELIVERIES_RETENTION),
                 settings.number("refresh.deliveries.max-size", "100000"));
     }
 
@@ -91,29 +88,14 @@ public record RefreshSettings(
             throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a positive whole number");
         }
 
-        /** As Quarkus reads durations: a number of seconds, {@code 500ms}, {@code 1.5s}, {@code 1h30m}, {@code 2d}, ISO-8601. */
         Duration duration(String name, String defaultValue) {
             String value = value(name).orElse(defaultValue);
             try {
-                Duration duration;
-                if (SECONDS.matcher(value).matches()) {
-                    duration = Duration.ofSeconds(Long.parseLong(value));
-                } else if (MILLISECONDS.matcher(value).matches()) {
-                    duration = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-                } else if (Character.isDigit(value.charAt(0))) {
-                    duration = Duration
-                            .parse(value.toLowerCase(Locale.ROOT).endsWith("d") ? "P" + value : "PT" + value);
-                } else {
-                    duration = Duration.parse(value);
-                }
-                if (!duration.isNegative()) {
-                    return duration;
-                }
-            } catch (DateTimeParseException | NumberFormatException e) {
-                // said below
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(
+                        named(name) + " is \"" + value + "\": use " + Durations.FORMS);
             }
-            throw new InvalidConfigurationException(named(name) + " is \"" + value + "\": use a duration such as "
-                    + "500ms, 10s, 5m, 24h, a number of seconds, or PT10S");
         }
 
         /** The property and the environment variable that sets it. */

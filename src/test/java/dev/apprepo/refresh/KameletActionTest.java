@@ -3,10 +3,13 @@ package dev.apprepo.refresh;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.kubernetes.ResyncRequests;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The action kamelet on its own, as a Camel K Pipe or a Camel JBang route uses it. */
 class KameletActionTest extends CamelTestSupport {
@@ -109,5 +113,27 @@ class KameletActionTest extends CamelTestSupport {
                 "CamelKubeappsToken", "header-token")));
 
         assertEquals(404, assertInstanceOf(KubernetesClientException.class, exchange.getException()).getCode());
+    }
+
+    @Test
+    void recordsTheDeliveryAndRefreshesOnceForIt() throws Exception {
+        api.seed("kubeapps", "piped");
+        api.takeCalls();
+        Map<String, Object> delivery = Map.of("CamelKubeappsDeliveryId", "d-1", "CamelKubeappsSender", "harbor");
+
+        Exchange first = template.send("direct:pipe", e -> e.getIn().getHeaders().putAll(delivery));
+        Exchange again = template.send("direct:pipe", e -> e.getIn().getHeaders().putAll(delivery));
+
+        assertNull(again.getException());
+        assertEquals(Set.of(), first.getMessage().getHeader("CamelKubeappsDuplicates"));
+        assertEquals(Set.of("d-1"), again.getMessage().getHeader("CamelKubeappsDuplicates"));
+        assertEquals(List.of("GET", "PUT", "GET"), api.takeCalls().stream().map(ApiCall::method).toList());
+        assertEquals(1, api.resyncRequests("kubeapps", "piped"));
+        Map<String, String> annotations = api.get("kubeapps", "piped").getMetadata().getAnnotations();
+        assertTrue(annotations.get(ResyncRequests.DELIVERIES).startsWith("{\"d-1\":"),
+                annotations.get(ResyncRequests.DELIVERIES));
+        assertEquals("a harbor webhook (delivery d-1)", annotations.get(ResyncRequests.REQUESTED_BY));
+        assertEquals(1, JSON.readTree(again.getMessage().getBody(String.class)).at("/spec/resyncRequests").asInt(),
+                "the output is the object as read when nothing was written");
     }
 }

@@ -169,6 +169,15 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         return repositories.resource(repository).create();
     }
 
+    /** Sets an annotation of the repository, as another writer would. */
+    public void annotate(String namespace, String name, String key, String value) {
+        admin.genericKubernetesResources(APP_REPOSITORIES).inNamespace(namespace).withName(name)
+                .edit(repository -> {
+                    repository.getMetadata().getAnnotations().put(key, value);
+                    return repository;
+                });
+    }
+
     /** The address the service calls. */
     public String url() {
         return front == null ? server.url("/").replaceAll("/$", "") : "http://127.0.0.1:" + front.actualPort();

@@ -13,9 +13,9 @@ class RefreshAuditTest {
 
     @Test
     void namesOneRequestBySenderAndDelivery() {
-        assertEquals("a bearer webhook", RefreshAudit.requesters(List.of(new ServedRequest("bearer", null))));
+        assertEquals("a bearer webhook", ServedRequest.describe(List.of(new ServedRequest("bearer", null))));
         assertEquals("a github webhook (delivery d-1)",
-                RefreshAudit.requesters(List.of(new ServedRequest("github", "d-1"))));
+                ServedRequest.describe(List.of(new ServedRequest("github", "d-1"))));
     }
 
     @Test
@@ -28,6 +28,6 @@ class RefreshAuditTest {
         burst.add(new ServedRequest("bearer", null));
 
         assertEquals("1000 webhook requests (github 998, bearer 2; deliveries d-1, d-2, d-3 and 995 more)",
-                RefreshAudit.requesters(burst));
+                ServedRequest.describe(burst));
     }
 }

@@ -2,6 +2,7 @@ package dev.apprepo.refresh;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApi.ApiRefusal;
 import dev.apprepo.refresh.http.RequestLog;
 import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.kubernetes.ResyncRequests;
 import dev.apprepo.refresh.support.RefreshHeaders;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import org.apache.camel.Endpoint;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RefreshRoutesTest extends RouteTestSupport {
@@ -161,7 +164,11 @@ class RefreshRoutesTest extends RouteTestSupport {
         GenericKubernetesResource after = api.get(NS, "full");
         assertEquals(1, api.resyncRequests(NS, "full"));
         assertEquals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
-        assertEquals(before.getMetadata().getAnnotations(), after.getMetadata().getAnnotations());
+        Map<String, String> annotations = new HashMap<>(after.getMetadata().getAnnotations());
+        assertEquals("a bearer webhook", annotations.remove(ResyncRequests.REQUESTED_BY));
+        assertEquals("1", annotations.remove(ResyncRequests.REQUESTS));
+        assertNotNull(annotations.remove(ResyncRequests.REQUESTED_AT));
+        assertEquals(before.getMetadata().getAnnotations(), annotations);
         assertEquals(before.getMetadata().getOwnerReferences(), after.getMetadata().getOwnerReferences());
         assertEquals(before.getAdditionalProperties().get("status"), after.getAdditionalProperties().get("status"));
         Map<?, ?> spec = (Map<?, ?>) after.getAdditionalProperties().get("spec");

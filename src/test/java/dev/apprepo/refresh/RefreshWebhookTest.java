@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.KubeappsApiResource.InjectKubeappsApi;
 import dev.apprepo.refresh.dev.EmbeddedKubernetesApi;
+import dev.apprepo.refresh.kubernetes.ResyncRequests;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
@@ -80,7 +82,11 @@ class RefreshWebhookTest {
         }
         GenericKubernetesResource stored = api.get("kubeapps", "repo");
         assertEquals(Map.of("team", "charts"), stored.getMetadata().getLabels());
-        assertEquals(Map.of("kubeapps.dev/owner", "platform"), stored.getMetadata().getAnnotations());
+        Map<String, String> annotations = stored.getMetadata().getAnnotations();
+        assertEquals("platform", annotations.get("kubeapps.dev/owner"));
+        assertEquals("a bearer webhook", annotations.get(ResyncRequests.REQUESTED_BY));
+        assertEquals(Set.of("kubeapps.dev/owner", ResyncRequests.REQUESTED_AT, ResyncRequests.REQUESTED_BY,
+                ResyncRequests.REQUESTS), annotations.keySet());
     }
 
     @Test

@@ -1,15 +1,23 @@
 package dev.apprepo.refresh;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apprepo.refresh.KubeappsApi.ApiCall;
 import dev.apprepo.refresh.kubernetes.Cluster;
+import dev.apprepo.refresh.kubernetes.ResyncRequests;
+import io.fabric8.kubernetes.api.model.Event;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +31,7 @@ import static dev.apprepo.refresh.Deliveries.hmacHex;
 import static dev.apprepo.refresh.Deliveries.payload;
 import static dev.apprepo.refresh.Deliveries.standardWebhooks;
 import static dev.apprepo.refresh.Deliveries.with;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -176,6 +185,76 @@ class SignedDeliveriesRouteTest extends RouteTestSupport {
         assertEquals("72d3162e-cc78-11e3-81ab-4c9367dc0958", duplicate.path("deliveryId").asText());
         assertEquals(1, api.resyncRequests("kubeapps", "github"));
         assertEquals(2, api.takeCalls().size());
+    }
+
+    @Test
+    void aDeliveryTheRepositoryRecordedIsADuplicateForEveryReplica() throws Exception {
+        // what another replica, or this one before a restart, left on the object
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        api.annotate("kubeapps", "github", ResyncRequests.DELIVERIES, "{\"taken-elsewhere\":\"" + now + "\"}");
+        String push = payload("github/push.json");
+
+        Exchange duplicate = send("POST", github("push", "gh-secret", push, "taken-elsewhere"), "default", "kubeapps",
+                "github", push);
+
+        assertEquals(200, statusCode(duplicate));
+        JsonNode answer = JSON.readTree(duplicate.getMessage().getBody(String.class));
+        assertTrue(answer.path("duplicate").asBoolean(), answer.toString());
+        assertEquals(List.of("GET"), api.takeCalls().stream().map(ApiCall::method).toList(), "nothing written");
+        assertEquals(0, api.resyncRequests("kubeapps", "github"));
+        assertEquals(1.0, meters.get("apprepo.refresh.duplicate.deliveries").tag("sender", "github").counter()
+                .count());
+
+        Exchange fresh = send("POST", github("push", "gh-secret", push, "d-new"), "default", "kubeapps", "github",
+                push);
+
+        assertEquals(200, statusCode(fresh));
+        Map<String, String> annotations = api.get("kubeapps", "github").getMetadata().getAnnotations();
+        assertEquals(Set.of("taken-elsewhere", "d-new"),
+                JSON.readTree(annotations.get(ResyncRequests.DELIVERIES)).properties().stream()
+                        .map(Map.Entry::getKey).collect(Collectors.toSet()));
+        assertEquals("a github webhook (delivery d-new)", annotations.get(ResyncRequests.REQUESTED_BY));
+        assertEquals("1", annotations.get(ResyncRequests.REQUESTS));
+        // Events are created one after the other: once the second update's is there, a first would be too
+        await().atMost(Duration.ofSeconds(30)).until(() -> repositoryEvents("github"), events -> !events.isEmpty());
+        assertEquals(List.of("Resync requested by a github webhook (delivery d-new): spec.resyncRequests is now 1"),
+                repositoryEvents("github"));
+    }
+
+    @Test
+    void twoCopiesOfADeliveryAtOnceRefreshOnce() throws Exception {
+        String push = payload("github/push.json");
+        Map<String, String> headers = github("push", "gh-secret", push, "sent-twice");
+        CompletableFuture<Exchange> first;
+        CompletableFuture<Exchange> second;
+        try (KubeappsApi.Hold hold = api.holdUpdates()) {
+            first = CompletableFuture.supplyAsync(() -> send("POST", headers, "default", "kubeapps", "github", push));
+            await().atMost(Duration.ofSeconds(30)).until(api::heldUpdates, held -> held == 1);
+            second = CompletableFuture.supplyAsync(() -> send("POST", headers, "default", "kubeapps", "github", push));
+            // the copy waits for the update the first one started
+            await().atMost(Duration.ofSeconds(30)).until(() -> gauge("apprepo.refresh.requests.waiting"),
+                    waiting -> waiting == 1);
+        }
+
+        List<Exchange> answers = List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(200, 200), answers.stream().map(RouteTestSupport::statusCode).toList());
+        assertEquals(1, api.resyncRequests("kubeapps", "github"));
+        assertEquals(List.of(false, true), answers.stream().map(answer -> {
+            try {
+                return JSON.readTree(answer.getMessage().getBody(String.class)).path("duplicate").asBoolean();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList());
+        assertEquals(1, api.takeCalls().stream().filter(call -> "PUT".equals(call.method())).count());
+    }
+
+    /** The Events about the repository as it is now, not about the ones of the same name before it. */
+    private List<String> repositoryEvents(String repository) {
+        String uid = api.get("kubeapps", repository).getMetadata().getUid();
+        return api.events("kubeapps").stream()
+                .filter(event -> uid.equals(event.getInvolvedObject().getUid()))
+                .map(Event::getMessage).toList();
     }
 
     @Test

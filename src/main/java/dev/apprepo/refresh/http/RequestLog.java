@@ -36,6 +36,9 @@ public class RequestLog {
         String delivery = message.getHeader(RefreshHeaders.DELIVERY_ID, String.class);
         if (delivery != null) {
             line.append(", delivery ").append(delivery);
+            if (message.getHeader(RefreshHeaders.DUPLICATE, false, Boolean.class)) {
+                line.append(" (duplicate)");
+            }
         }
         Integer served = message.getHeader(RefreshHeaders.SERVED_COUNT, Integer.class);
         if (served != null) {

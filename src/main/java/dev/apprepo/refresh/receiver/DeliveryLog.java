@@ -1,6 +1,7 @@
 package dev.apprepo.refresh.receiver;
 
 import java.time.Duration;
+import java.util.Collection;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -10,8 +11,10 @@ import dev.apprepo.refresh.support.RefreshMetrics;
 import org.apache.camel.Header;
 
 /**
- * The delivery ids of accepted deliveries, per receiver, kept for a while so that a repeated delivery (a sender's
- * retry or a replay) does not refresh again. Bounded in time and in count.
+ * The delivery ids of accepted deliveries this replica answered, per receiver, kept for a while so that a repeated
+ * delivery (a sender's retry or a replay) that reaches this replica again costs no API call. Bounded in time and in
+ * count. It is only a fast path: the truth is the record on the AppRepository ({@code ResyncRequests}), which every
+ * replica checks in the update itself.
  */
 public final class DeliveryLog {
 
@@ -43,6 +46,20 @@ public final class DeliveryLog {
             metrics.duplicate(sender);
         }
         return seen;
+    }
+
+    /**
+     * Whether the update that answered the request found its delivery recorded on the AppRepository already, so
+     * that it refreshed nothing for it: taken by another replica, or by this one before a restart.
+     */
+    public boolean recordedOnRepository(@Header(RefreshHeaders.DUPLICATES) Collection<String> duplicates,
+            @Header(RefreshHeaders.DELIVERY_ID) String deliveryId,
+            @Header(RefreshHeaders.SENDER) String sender) {
+        boolean recorded = deliveryId != null && duplicates != null && duplicates.contains(deliveryId);
+        if (recorded) {
+            metrics.duplicate(sender);
+        }
+        return recorded;
     }
 
     /** Records an accepted delivery, once its refresh is done; deliveries without an id are not recorded. */

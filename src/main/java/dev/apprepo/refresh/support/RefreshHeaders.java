@@ -23,6 +23,13 @@ public final class RefreshHeaders {
 
     /** On an update: the {@link ServedRequest}s it answers. */
     public static final String SERVED = "CamelKubeappsServed";
+    /**
+     * After an update: the delivery ids among those it answers that the AppRepository had recorded already. They
+     * did not count; when every request was such a delivery, nothing was written.
+     */
+    public static final String DUPLICATES = "CamelKubeappsDuplicates";
+    /** On an answered request: true when its delivery had been accepted before, and it refreshed nothing. */
+    public static final String DUPLICATE = "CamelKubeappsDuplicate";
     /** On an answered request: how many requests the update that answered it served. */
     public static final String SERVED_COUNT = "CamelKubeappsServedCount";
 

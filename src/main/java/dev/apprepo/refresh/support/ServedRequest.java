@@ -1,5 +1,70 @@
 package dev.apprepo.refresh.support;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.camel.Message;
+
 /** A request an update answers: its sender ({@code bearer} or a receiver type) and delivery id, if it has one. */
 public record ServedRequest(String sender, String deliveryId) {
+
+    /** Delivery ids named in a description; the rest are counted. */
+    private static final int NAMED_DELIVERIES = 3;
+
+    /**
+     * The requests an update answers: those the coalescer put in {@link RefreshHeaders#SERVED}, else the one the
+     * message itself is, as when the kamelet is called on its own.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<ServedRequest> of(Message update) {
+        List<ServedRequest> served = update.getHeader(RefreshHeaders.SERVED, List.class);
+        return served != null
+                ? served
+                : List.of(new ServedRequest(update.getHeader(RefreshHeaders.SENDER, String.class),
+                        update.getHeader(RefreshHeaders.DELIVERY_ID, String.class)));
+    }
+
+    /**
+     * The requests that asked for the update: all it answers but those whose delivery the AppRepository had
+     * already recorded ({@link RefreshHeaders#DUPLICATES}).
+     */
+    @SuppressWarnings("unchecked")
+    public static List<ServedRequest> asking(Message update) {
+        Collection<String> duplicates = update.getHeader(RefreshHeaders.DUPLICATES, Set.of(), Collection.class);
+        return of(update).stream()
+                .filter(request -> request.deliveryId() == null || !duplicates.contains(request.deliveryId()))
+                .toList();
+    }
+
+    /** {@code bearer} for a request whose sender is not known, as the service counts it. */
+    public String senderOrBearer() {
+        return sender == null ? RefreshMetrics.BEARER : sender;
+    }
+
+    /**
+     * "a github webhook (delivery d-1)" for one request; "1000 webhook requests (github 998, bearer 2; deliveries
+     * d-1, d-2, d-3 and 995 more)" for a batch.
+     */
+    public static String describe(List<ServedRequest> served) {
+        List<String> deliveries = served.stream().map(ServedRequest::deliveryId).filter(Objects::nonNull).toList();
+        String named = deliveries.stream().limit(NAMED_DELIVERIES).collect(Collectors.joining(", "));
+        if (deliveries.size() > NAMED_DELIVERIES) {
+            named += " and " + (deliveries.size() - NAMED_DELIVERIES) + " more";
+        }
+        if (served.size() == 1) {
+            return "a " + served.get(0).senderOrBearer() + " webhook"
+                    + (named.isEmpty() ? "" : " (delivery " + named + ")");
+        }
+        Map<String, Integer> bySender = new LinkedHashMap<>();
+        served.forEach(request -> bySender.merge(request.senderOrBearer(), 1, Integer::sum));
+        String senders = bySender.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
+                .collect(Collectors.joining(", "));
+        return served.size() + " webhook requests (" + senders + (named.isEmpty() ? "" : "; deliveries " + named)
+                + ")";
+    }
 }
