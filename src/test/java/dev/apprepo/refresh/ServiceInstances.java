@@ -1,0 +1,266 @@
+package dev.apprepo.refresh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import dev.apprepo.refresh.kubernetes.Cluster;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Instances of the packaged service ({@code target/quarkus-app/quarkus-run.jar}), each a {@code java} process of its
+ * own started with the JVM options of deploy/kubernetes/deployment.yaml, on a port of its own, all calling one
+ * {@link KubeappsApi} as their cluster "default": replicas as a Deployment runs them. Each instance's output goes to
+ * a file under target/service-instances/. As a {@code @RegisterExtension} field, every instance still running when
+ * the test ends is killed, whatever happened.
+ */
+public final class ServiceInstances implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
+
+    /** A guard against an instance that never gets ready, not a measure of speed. */
+    private static final Duration START_GUARD = Duration.ofMinutes(3);
+    private static final Path DEPLOYMENT = Path.of("deploy/kubernetes/deployment.yaml");
+    private static final Path LOGS = Path.of("target/service-instances");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final KubeappsApi api;
+    private final List<Instance> instances = new CopyOnWriteArrayList<>();
+    private String testName = "instance";
+    private Path clustersFile;
+
+    public ServiceInstances(KubeappsApi api) {
+        this.api = api;
+        // should the test JVM itself be stopped, the instances go with it
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "service-instances-kill"));
+    }
+
+    /**
+     * Starts {@code count} instances side by side and waits until each is ready.
+     *
+     * @param environment settings on top of the clusters file and the port, as the Deployment's env would give them
+     */
+    public List<Instance> start(int count, Map<String, String> environment) {
+        List<Instance> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instance instance = new Instance(instances.size(), freePort(), environment);
+            instances.add(instance);
+            started.add(instance);
+            try {
+                Files.deleteIfExists(instance.log);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            instance.launch();
+        }
+        started.forEach(Instance::awaitReady);
+        return started;
+    }
+
+    public Instance start(Map<String, String> environment) {
+        return start(1, environment).get(0);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        testName = context.getRequiredTestClass().getSimpleName() + "."
+                + context.getTestMethod().map(method -> method.getName()).orElse("test");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    /** Kills every instance still running. */
+    @Override
+    public void close() {
+        instances.forEach(Instance::kill);
+        instances.clear();
+    }
+
+    private synchronized Path clustersFile() {
+        if (clustersFile == null) {
+            try {
+                Files.createDirectories(LOGS);
+                Path dir = Files.createTempDirectory(LOGS, "clusters");
+                clustersFile = RouteTestSupport.clustersFile(dir,
+                        List.of(new Cluster("default", api.url(), null, false)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return clustersFile;
+    }
+
+    /** The JVM options the Deployment gives the container (JAVA_OPTS_APPEND and GC_CONTAINER_OPTIONS). */
+    static List<String> deployedJvmOptions() {
+        try {
+            Deployment deployment = new KubernetesSerialization().unmarshal(Files.readString(DEPLOYMENT),
+                    Deployment.class);
+            List<EnvVar> env = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+            return env.stream()
+                    .filter(variable -> List.of("JAVA_OPTS_APPEND", "GC_CONTAINER_OPTIONS")
+                            .contains(variable.getName()))
+                    .flatMap(variable -> Stream.of(variable.getValue().strip().split("\\s+"))).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One instance: a process on its port, which can be stopped with SIGTERM and started again on that port. */
+    public final class Instance {
+
+        private final int index;
+        private final int port;
+        private final Map<String, String> environment;
+        private final Path log;
+        private Process process;
+
+        private Instance(int index, int port, Map<String, String> environment) {
+            this.index = index;
+            this.port = port;
+            this.environment = Map.copyOf(environment);
+            this.log = LOGS.resolve(testName + "-" + index + ".log");
+        }
+
+        private void launch() {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(deployedJvmOptions());
+            command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            Map<String, String> env = new HashMap<>();
+            env.put("REFRESH_CLUSTERS_CONFIG", clustersFile().toString());
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            env.putAll(environment);
+            builder.environment().putAll(env);
+            try {
+                Files.createDirectories(LOGS);
+                process = builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits until /q/health/ready answers UP; fails at once, with the instance's log, if its process ends. */
+        public Instance awaitReady() {
+            await("instance " + index + " ready").atMost(START_GUARD).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            fail("instance " + index + " exited with " + process.exitValue() + ":\n" + log());
+                        }
+                        return ready();
+                    });
+            return this;
+        }
+
+        /** Whether /q/health/ready answers 200 (UP) right now. */
+        public boolean ready() {
+            return healthStatus() == 200;
+        }
+
+        /** The HTTP status of /q/health/ready, or -1 when nothing answers. */
+        public int healthStatus() {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(10))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        /** Sends SIGTERM, as the kubelet does when the pod is deleted, and returns at once. */
+        public void terminate() {
+            process.destroy();
+        }
+
+        /**
+         * Waits until the process has exited and returns its exit code.
+         *
+         * @param guard a guard against a process that never exits, not a measure of speed
+         */
+        public int awaitExit(Duration guard) {
+            await("instance " + index + " exited").atMost(guard).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !process.isAlive());
+            return process.exitValue();
+        }
+
+        /** Starts the process again on the same port, once it has exited, and waits until it is ready. */
+        public Instance restart() {
+            if (process.isAlive()) {
+                throw new IllegalStateException("instance " + index + " is still running");
+            }
+            launch();
+            return awaitReady();
+        }
+
+        public boolean alive() {
+            return process.isAlive();
+        }
+
+        private void kill() {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public URI uri(String path) {
+            return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        /** Everything the instance wrote, restarts included. */
+        public String log() {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "instance " + index + " on port " + port;
+        }
+    }
+}
