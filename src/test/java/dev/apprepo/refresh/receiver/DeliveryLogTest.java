@@ -1,20 +1,23 @@
 package dev.apprepo.refresh.receiver;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.apprepo.refresh.support.RefreshMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DeliveryLogTest {
 
     private final AtomicLong nanos = new AtomicLong();
-    private final DeliveryLog log = new DeliveryLog(Duration.ofHours(24), 1000,
-            new RefreshMetrics(new SimpleMeterRegistry()), nanos::get);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final DeliveryLog log = new DeliveryLog(Duration.ofHours(24), 1000, new RefreshMetrics(meters),
+            nanos::get);
 
     @Test
     void remembersAcceptedDeliveriesPerReceiverForTheRetention() {
@@ -35,6 +38,16 @@ class DeliveryLogTest {
         log.remember("hb", null);
 
         assertFalse(log.seen("hb", null, "github"));
+    }
+
+    @Test
+    void aDeliveryTheUpdateFoundRecordedOnTheRepositoryIsADuplicate() {
+        assertTrue(log.recordedOnRepository(Set.of("d-1", "d-2"), "d-1", "github"));
+        assertFalse(log.recordedOnRepository(Set.of("d-2"), "d-1", "github"));
+        assertFalse(log.recordedOnRepository(Set.of("d-1"), null, "bearer"));
+        assertFalse(log.recordedOnRepository(null, "d-1", "github"), "an update that failed found nothing");
+        assertEquals(1.0, meters.get("apprepo.refresh.duplicate.deliveries").tag("sender", "github").counter()
+                .count());
     }
 
     @Test
