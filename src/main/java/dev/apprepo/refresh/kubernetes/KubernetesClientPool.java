@@ -84,7 +84,7 @@ public final class KubernetesClientPool implements AutoCloseable {
 
     /**
      * @param httpClients one factory for all clients, so that they share its event loop instead of starting their own
-     * @param apiTimeout  connect and request timeout of every API call
+     * @param apiTimeout  connect and request timeout of every API call, and the most its answer's body may take
      */
     public KubernetesClientPool(Clusters clusters, HttpClient.Factory httpClients, int maxClients, Duration idleExpiry,
             Duration apiTimeout) {
@@ -135,7 +135,8 @@ public final class KubernetesClientPool implements AutoCloseable {
                 .withHttpClientFactory(httpClients)
                 .withKubernetesSerialization(serialization)
                 // at TRACE, fabric8 logs every request header: the caller's token with them
-                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("HttpLogging", null))
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("HttpLogging", null)
+                        .addOrReplaceInterceptor(AnswerTimeout.NAME, new AnswerTimeout(apiTimeout)))
                 .withConfig(clusters.configFor(cluster)
                         .withOauthToken(token)
                         .withConnectionTimeout(timeoutMillis)

@@ -3,12 +3,21 @@ package dev.apprepo.refresh.kubernetes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
+import dev.apprepo.refresh.KubeappsApi;
+import dev.apprepo.refresh.StallingApi;
+import dev.apprepo.refresh.StallingApi.Stall;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,6 +47,29 @@ class KubernetesClientPoolTest {
         try (KubernetesClientPool.Lease lease = pool.lease(cluster, token)) {
             return lease.client();
         }
+    }
+
+    /** fabric8's request timeout ends with the head of the answer; the pool's clients bound the body too. */
+    @ParameterizedTest
+    @EnumSource(Stall.class)
+    void aCallEndsWithATimeoutWhenTheApiStalls(Stall stall) {
+        try (StallingApi api = new StallingApi(stall);
+                KubernetesClientPool pool = new KubernetesClientPool(
+                        Clusters.of(List.of(new Cluster("stalling", api.url(), null, false)), () -> null),
+                        new VertxHttpClientFactory(vertx), 8, Duration.ofMinutes(5), Duration.ofMillis(500));
+                KubernetesClientPool.Lease lease = pool.lease("stalling", "token-a")) {
+            var repository = lease.client().genericKubernetesResources(KubeappsApi.APP_REPOSITORIES)
+                    .inNamespace("kubeapps").withName("bitnami");
+
+            KubernetesClientException failure = assertThrows(KubernetesClientException.class, repository::get);
+
+            assertEquals(1, api.stalledRequests());
+            assertTrue(causes(failure).anyMatch(TimeoutException.class::isInstance), failure.toString());
+        }
+    }
+
+    private static Stream<Throwable> causes(Throwable failure) {
+        return Stream.iterate(failure, Objects::nonNull, Throwable::getCause);
     }
 
     @Test
