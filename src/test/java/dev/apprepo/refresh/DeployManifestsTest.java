@@ -5,11 +5,15 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -22,6 +26,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -39,6 +45,7 @@ class DeployManifestsTest {
     private static final Path KUBERNETES = Path.of("deploy/kubernetes");
     private static final Path CAMEL_K = Path.of("deploy/camel-k");
     private static final Path KAMELET = Path.of("kamelet/apprepository-refresh-action.kamelet.yaml");
+    private static final Path HORIZONTAL_POD_AUTOSCALER = KUBERNETES.resolve("optional/horizontalpodautoscaler.yaml");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -156,6 +163,97 @@ class DeployManifestsTest {
         assertEquals("/q/health/ready", container.getReadinessProbe().getHttpGet().getPath());
         assertTrue(pod.getVolumes().stream().anyMatch(volume -> volume.getEmptyDir() != null),
                 "a writable /tmp, the root filesystem being read-only");
+    }
+
+    /**
+     * The grace period holds the whole of a shutdown: the preStop sleep, the drain delay, the wait for accepted
+     * requests, Camel's and the worker threads' own stop, and a margin for the JVM to exit. The wait covers an update
+     * under way and the batch behind it when the API stalls, each within twice the API timeout.
+     */
+    @Test
+    void theGracePeriodHoldsTheWholeShutdown() throws IOException {
+        Deployment deployment = deployment();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().get(0);
+        Map<String, String> settings = serviceSettings(container);
+
+        Duration preStop = Duration.ofSeconds(container.getLifecycle().getPreStop().getSleep().getSeconds());
+        Duration drain = duration(settings.get("quarkus.shutdown.delay"));
+        Duration requests = duration(settings.get("quarkus.shutdown.timeout"));
+        Duration camel = Duration.ofSeconds(Long.parseLong(settings.get("camel.main.shutdown-timeout")));
+        Duration threads = duration(settings.get("quarkus.thread-pool.shutdown-timeout"));
+        Duration margin = Duration.ofSeconds(5);
+        Duration apiTimeout = RefreshSettings.from(name -> Optional.ofNullable(settings.get(name))).apiTimeout();
+
+        assertEquals("true", settings.get("quarkus.shutdown.delay-enabled"), "readiness goes DOWN on SIGTERM");
+        assertTrue(drain.compareTo(Duration.ZERO) > 0, "a drain delay");
+        assertTrue(requests.compareTo(apiTimeout.multipliedBy(4)) >= 0,
+                "the wait for accepted requests (" + requests + ") covers two updates of an API that stalls");
+        Duration shutdown = preStop.plus(drain).plus(requests).plus(camel).plus(threads).plus(margin);
+        assertTrue(Duration.ofSeconds(pod.getTerminationGracePeriodSeconds()).compareTo(shutdown) >= 0,
+                "terminationGracePeriodSeconds holds " + shutdown);
+        assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
+                "a rollout keeps every replica until its successor is ready");
+    }
+
+    @Test
+    void replicasSpreadAcrossNodesAndLeaveOneAtATime() throws IOException {
+        Deployment deployment = deployment();
+        Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+
+        assertTrue(pod.getTopologySpreadConstraints().stream()
+                .anyMatch(spread -> spread.getTopologyKey().equals("kubernetes.io/hostname")
+                        && podLabels.entrySet().containsAll(spread.getLabelSelector().getMatchLabels().entrySet())),
+                "replicas spread over nodes");
+
+        PodDisruptionBudget budget = kubernetesResources().stream().filter(PodDisruptionBudget.class::isInstance)
+                .map(PodDisruptionBudget.class::cast).findFirst().orElseThrow();
+        assertEquals(deployment.getMetadata().getNamespace(), budget.getMetadata().getNamespace());
+        assertFalse(budget.getSpec().getSelector().getMatchLabels().isEmpty());
+        assertTrue(podLabels.entrySet().containsAll(budget.getSpec().getSelector().getMatchLabels().entrySet()),
+                "the budget selects the Deployment's pods");
+        assertTrue(budget.getSpec().getMaxUnavailable().getIntVal() < deployment.getSpec().getReplicas(),
+                "an eviction leaves a replica serving");
+
+        Object parsed = SERIALIZATION.unmarshal(Files.readString(HORIZONTAL_POD_AUTOSCALER));
+        assertNoUnknownFields(parsed, HORIZONTAL_POD_AUTOSCALER.toString());
+        HorizontalPodAutoscaler autoscaler = (HorizontalPodAutoscaler) parsed;
+        assertEquals(deployment.getMetadata().getNamespace(), autoscaler.getMetadata().getNamespace());
+        assertEquals("Deployment", autoscaler.getSpec().getScaleTargetRef().getKind());
+        assertEquals(deployment.getMetadata().getName(), autoscaler.getSpec().getScaleTargetRef().getName());
+        assertTrue(autoscaler.getSpec().getMinReplicas() > budget.getSpec().getMaxUnavailable().getIntVal(),
+                "the autoscaler never leaves an eviction without a replica");
+    }
+
+    private static Deployment deployment() throws IOException {
+        return kubernetesResources().stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+    }
+
+    /** application.properties, with what the container's environment sets on top. */
+    private static Map<String, String> serviceSettings(Container container) throws IOException {
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        Map<String, String> settings = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> settings.put(name, properties.getProperty(name).strip()));
+        for (String name : List.copyOf(settings.keySet())) {
+            String variable = name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            container.getEnv().stream().filter(env -> env.getName().equals(variable)).findFirst()
+                    .ifPresent(env -> settings.put(name, env.getValue()));
+        }
+        container.getEnv().stream().filter(env -> env.getName().equals("REFRESH_API_TIMEOUT")).findFirst()
+                .ifPresent(env -> settings.put("refresh.api-timeout", env.getValue()));
+        return settings;
+    }
+
+    /** A Quarkus duration as application.properties writes them: 500ms, 5s, 1m. */
+    private static Duration duration(String value) {
+        return value.endsWith("ms")
+                ? Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)))
+                : Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
     }
 
     /** bench/run measures the JVM as the Deployment runs it; the image must run the same one on its own. */

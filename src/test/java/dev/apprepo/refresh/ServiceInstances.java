@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import dev.apprepo.refresh.kubernetes.Cluster;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Instances of the packaged service ({@code target/quarkus-app/quarkus-run.jar}), each a {@code java} process of its
  * own started with the JVM options of deploy/kubernetes/deployment.yaml, on a port of its own, all calling one
- * {@link KubeappsApi} as their cluster "default": replicas as a Deployment runs them. Each instance's output goes to
+ * Kubernetes API (a {@link KubeappsApi}) as their cluster "default": replicas as a Deployment runs them. Each instance's output goes to
  * a file under target/service-instances/. As a {@code @RegisterExtension} field, every instance still running when
  * the test ends is killed, whatever happened.
  */
@@ -43,13 +44,18 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
     private static final Path LOGS = Path.of("target/service-instances");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final KubeappsApi api;
+    private final Supplier<String> apiUrl;
     private final List<Instance> instances = new CopyOnWriteArrayList<>();
     private String testName = "instance";
     private Path clustersFile;
 
     public ServiceInstances(KubeappsApi api) {
-        this.api = api;
+        this(api::url);
+    }
+
+    /** @param apiUrl the address of the Kubernetes API the instances call, asked for when the first one starts */
+    public ServiceInstances(Supplier<String> apiUrl) {
+        this.apiUrl = apiUrl;
         // should the test JVM itself be stopped, the instances go with it
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "service-instances-kill"));
     }
@@ -80,6 +86,12 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         return start(1, environment).get(0);
     }
 
+    /** Names the instances' log files, where the instances are not a test's extension. */
+    public ServiceInstances named(String name) {
+        testName = name;
+        return this;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         testName = context.getRequiredTestClass().getSimpleName() + "."
@@ -104,7 +116,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
                 Files.createDirectories(LOGS);
                 Path dir = Files.createTempDirectory(LOGS, "clusters");
                 clustersFile = RouteTestSupport.clustersFile(dir,
-                        List.of(new Cluster("default", api.url(), null, false)));
+                        List.of(new Cluster("default", apiUrl.get(), null, false)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
