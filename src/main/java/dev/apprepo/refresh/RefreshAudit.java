@@ -37,7 +37,8 @@ public class RefreshAudit implements AutoCloseable {
     /** The exchange variable that holds the credential of the update, which the kamelet drops from the headers. */
     public static final String CREDENTIAL_VARIABLE = "refreshCredential";
     private static final int QUEUE_SIZE = 1000;
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the Events still queued at shutdown get to be recorded; the grace period counts it. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(RefreshAudit.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 

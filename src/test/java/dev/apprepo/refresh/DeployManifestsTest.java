@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.apprepo.refresh.support.Durations;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -167,8 +168,9 @@ class DeployManifestsTest {
 
     /**
      * The grace period holds the whole of a shutdown: the preStop sleep, the drain delay, the wait for accepted
-     * requests, Camel's and the worker threads' own stop, and a margin for the JVM to exit. The wait covers an update
-     * under way and the batch behind it when the API stalls, each within twice the API timeout.
+     * requests, Camel's, the audit Events' and the worker threads' own stop, and a margin for the JVM to exit. The
+     * wait covers an update under way and the batch behind it when the API stalls: each a GET and a PUT, each call
+     * within twice the API timeout.
      */
     @Test
     void theGracePeriodHoldsTheWholeShutdown() throws IOException {
@@ -178,18 +180,19 @@ class DeployManifestsTest {
         Map<String, String> settings = serviceSettings(container);
 
         Duration preStop = Duration.ofSeconds(container.getLifecycle().getPreStop().getSleep().getSeconds());
-        Duration drain = duration(settings.get("quarkus.shutdown.delay"));
-        Duration requests = duration(settings.get("quarkus.shutdown.timeout"));
+        Duration drain = Durations.parse(settings.get("quarkus.shutdown.delay"));
+        Duration requests = Durations.parse(settings.get("quarkus.shutdown.timeout"));
         Duration camel = Duration.ofSeconds(Long.parseLong(settings.get("camel.main.shutdown-timeout")));
-        Duration threads = duration(settings.get("quarkus.thread-pool.shutdown-timeout"));
+        Duration threads = Durations.parse(settings.get("quarkus.thread-pool.shutdown-timeout"));
         Duration margin = Duration.ofSeconds(5);
         Duration apiTimeout = RefreshSettings.from(name -> Optional.ofNullable(settings.get(name))).apiTimeout();
 
         assertEquals("true", settings.get("quarkus.shutdown.delay-enabled"), "readiness goes DOWN on SIGTERM");
         assertTrue(drain.compareTo(Duration.ZERO) > 0, "a drain delay");
-        assertTrue(requests.compareTo(apiTimeout.multipliedBy(4)) >= 0,
+        assertTrue(requests.compareTo(apiTimeout.multipliedBy(8)) >= 0,
                 "the wait for accepted requests (" + requests + ") covers two updates of an API that stalls");
-        Duration shutdown = preStop.plus(drain).plus(requests).plus(camel).plus(threads).plus(margin);
+        Duration shutdown = preStop.plus(drain).plus(requests).plus(camel).plus(RefreshAudit.CLOSE_TIMEOUT)
+                .plus(threads).plus(margin);
         assertTrue(Duration.ofSeconds(pod.getTerminationGracePeriodSeconds()).compareTo(shutdown) >= 0,
                 "terminationGracePeriodSeconds holds " + shutdown);
         assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
@@ -247,13 +250,6 @@ class DeployManifestsTest {
         container.getEnv().stream().filter(env -> env.getName().equals("REFRESH_API_TIMEOUT")).findFirst()
                 .ifPresent(env -> settings.put("refresh.api-timeout", env.getValue()));
         return settings;
-    }
-
-    /** A Quarkus duration as application.properties writes them: 500ms, 5s, 1m. */
-    private static Duration duration(String value) {
-        return value.endsWith("ms")
-                ? Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)))
-                : Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
     }
 
     /** bench/run measures the JVM as the Deployment runs it; the image must run the same one on its own. */

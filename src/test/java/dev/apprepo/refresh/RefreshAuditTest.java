@@ -16,6 +16,10 @@ class RefreshAuditTest {
         assertEquals("a bearer webhook", ServedRequest.describe(List.of(new ServedRequest("bearer", null))));
         assertEquals("a github webhook (delivery d-1)",
                 ServedRequest.describe(List.of(new ServedRequest("github", "d-1"))));
+        // the kamelet called on its own, with no sender named
+        assertEquals("a request (delivery d-1)", ServedRequest.describe(List.of(new ServedRequest(null, "d-1"))));
+        assertEquals("2 webhook requests (unnamed 1, github 1; deliveries d-1)",
+                ServedRequest.describe(List.of(new ServedRequest(null, null), new ServedRequest("github", "d-1"))));
     }
 
     @Test

@@ -2,11 +2,11 @@ package dev.apprepo.refresh;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +14,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.apprepo.refresh.kubernetes.Cluster;
@@ -44,6 +48,15 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
     private static final Path LOGS = Path.of("target/service-instances");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Every instance process still running, killed should the test JVM itself be stopped. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s]*:(\\d+)");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "service-instances-kill"));
+    }
+
     private final Supplier<String> apiUrl;
     private final List<Instance> instances = new CopyOnWriteArrayList<>();
     private String testName = "instance";
@@ -56,8 +69,6 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
     /** @param apiUrl the address of the Kubernetes API the instances call, asked for when the first one starts */
     public ServiceInstances(Supplier<String> apiUrl) {
         this.apiUrl = apiUrl;
-        // should the test JVM itself be stopped, the instances go with it
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "service-instances-kill"));
     }
 
     /**
@@ -68,7 +79,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
     public List<Instance> start(int count, Map<String, String> environment) {
         List<Instance> started = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Instance instance = new Instance(instances.size(), freePort(), environment);
+            Instance instance = new Instance(instances.size(), environment);
             instances.add(instance);
             started.add(instance);
             try {
@@ -139,26 +150,21 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** One instance: a process on its port, which can be stopped with SIGTERM and started again on that port. */
+    /**
+     * One instance: a process on a port the system gave it when it started (a port picked beforehand could be taken
+     * by another process meanwhile), which can be stopped with SIGTERM and started again.
+     */
     public final class Instance {
 
         private final int index;
-        private final int port;
         private final Map<String, String> environment;
         private final Path log;
         private Process process;
+        private long logOffset;
+        private volatile int port;
 
-        private Instance(int index, int port, Map<String, String> environment) {
+        private Instance(int index, Map<String, String> environment) {
             this.index = index;
-            this.port = port;
             this.environment = Map.copyOf(environment);
             this.log = LOGS.resolve(testName + "-" + index + ".log");
         }
@@ -172,12 +178,15 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = new HashMap<>();
             env.put("REFRESH_CLUSTERS_CONFIG", clustersFile().toString());
-            env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            env.put("QUARKUS_HTTP_PORT", "0");
             env.putAll(environment);
             builder.environment().putAll(env);
             try {
                 Files.createDirectories(LOGS);
+                logOffset = Files.exists(log) ? Files.size(log) : 0;
+                port = 0;
                 process = builder.start();
+                LIVE.add(process);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -189,6 +198,13 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
                     .until(() -> {
                         if (!process.isAlive()) {
                             fail("instance " + index + " exited with " + process.exitValue() + ":\n" + log());
+                        }
+                        if (port == 0) {
+                            Matcher listening = LISTENING.matcher(logSinceLaunch());
+                            if (!listening.find()) {
+                                return false;
+                            }
+                            port = Integer.parseInt(listening.group(1));
                         }
                         return ready();
                     });
@@ -229,7 +245,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
             return process.exitValue();
         }
 
-        /** Starts the process again on the same port, once it has exited, and waits until it is ready. */
+        /** Starts the process again, once it has exited, and waits until it is ready; it may get another port. */
         public Instance restart() {
             if (process.isAlive()) {
                 throw new IllegalStateException("instance " + index + " is still running");
@@ -245,6 +261,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         private void kill() {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
+                LIVE.remove(process);
                 try {
                     process.waitFor();
                 } catch (InterruptedException e) {
@@ -259,6 +276,11 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
 
         public URI uri(String path) {
             return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        private String logSinceLaunch() throws IOException {
+            byte[] written = Files.readAllBytes(log);
+            return new String(written, (int) logOffset, written.length - (int) logOffset, StandardCharsets.UTF_8);
         }
 
         /** Everything the instance wrote, restarts included. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,27 +61,16 @@ public final class ResyncRequests {
      */
     public static void prepare(Exchange exchange) throws JsonProcessingException {
         Message in = exchange.getIn();
-        Duration retention = Durations.parse(exchange.getVariable(RETENTION_VARIABLE, "", String.class).isBlank()
-                ? DEFAULT_DELIVERIES_RETENTION
-                : exchange.getVariable(RETENTION_VARIABLE, String.class));
+        String retention = exchange.getVariable(RETENTION_VARIABLE, "", String.class);
+        Duration keep = Durations.parse(retention.isBlank() ? DEFAULT_DELIVERIES_RETENTION : retention);
         JsonNode read = JSON.readTree(in.getBody(String.class));
-        Update update = update(read, ServedRequest.of(in), retention, Instant.now());
+        Update update = update(read, ServedRequest.of(in), keep, Instant.now());
         in.setHeader(RefreshHeaders.DUPLICATES, update.duplicates());
         if (update.changed() == null) {
             in.removeHeader(KubernetesConstants.KUBERNETES_CRD_INSTANCE);
         } else {
             in.setHeader(KubernetesConstants.KUBERNETES_CRD_INSTANCE, JSON.writeValueAsString(update.changed()));
         }
-    }
-
-    /**
-     * The pause before attempt {@code attempt + 1} after a conflict: random, so that replicas that collided do not
-     * collide again, and up to twice as long at each attempt, so that several replicas writing one AppRepository
-     * at once each get their turn within the attempts.
-     */
-    public static long retryDelay(int attempt, long backoff) {
-        long bound = backoff << Math.min(Math.max(attempt - 1, 0), 10);
-        return ThreadLocalRandom.current().nextLong(1, Math.max(bound, 1) + 1);
     }
 
     /** @param changed the object to write, or null when nothing is */
@@ -95,14 +83,8 @@ public final class ResyncRequests {
         // a delivery recorded longer ago than the retention is forgotten: a repeat of it refreshes again
         recorded.values().removeIf(time -> time.isBefore(at.minus(retention)));
         Set<String> duplicates = new LinkedHashSet<>();
-        List<ServedRequest> asking = new ArrayList<>();
-        for (ServedRequest request : served) {
-            if (request.deliveryId() != null && recorded.containsKey(request.deliveryId())) {
-                duplicates.add(request.deliveryId());
-            } else {
-                asking.add(request);
-            }
-        }
+        served.stream().map(ServedRequest::deliveryId).filter(recorded::containsKey).forEach(duplicates::add);
+        List<ServedRequest> asking = ServedRequest.asking(served, duplicates);
         if (asking.isEmpty()) {
             return new Update(null, duplicates);
         }

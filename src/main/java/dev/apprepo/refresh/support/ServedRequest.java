@@ -1,6 +1,7 @@
 package dev.apprepo.refresh.support;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,24 +32,25 @@ public record ServedRequest(String sender, String deliveryId) {
 
     /**
      * The requests that asked for the update: all it answers but those whose delivery the AppRepository had
-     * already recorded ({@link RefreshHeaders#DUPLICATES}).
+     * already recorded ({@link RefreshHeaders#DUPLICATES}), each delivery once.
      */
     @SuppressWarnings("unchecked")
     public static List<ServedRequest> asking(Message update) {
-        Collection<String> duplicates = update.getHeader(RefreshHeaders.DUPLICATES, Set.of(), Collection.class);
-        return of(update).stream()
-                .filter(request -> request.deliveryId() == null || !duplicates.contains(request.deliveryId()))
-                .toList();
+        return asking(of(update), update.getHeader(RefreshHeaders.DUPLICATES, Set.of(), Collection.class));
     }
 
-    /** {@code bearer} for a request whose sender is not known, as the service counts it. */
-    public String senderOrBearer() {
-        return sender == null ? RefreshMetrics.BEARER : sender;
+    /** The requests of {@code served} that ask for an update: each delivery once, none of {@code duplicates}. */
+    public static List<ServedRequest> asking(List<ServedRequest> served, Collection<String> duplicates) {
+        Set<String> deliveries = new HashSet<>(duplicates);
+        return served.stream()
+                .filter(request -> request.deliveryId() == null || deliveries.add(request.deliveryId()))
+                .toList();
     }
 
     /**
      * "a github webhook (delivery d-1)" for one request; "1000 webhook requests (github 998, bearer 2; deliveries
-     * d-1, d-2, d-3 and 995 more)" for a batch.
+     * d-1, d-2, d-3 and 995 more)" for a batch. A message that names no sender (the kamelet called on its own) is
+     * "a request", and counts as "unnamed" in a batch.
      */
     public static String describe(List<ServedRequest> served) {
         List<String> deliveries = served.stream().map(ServedRequest::deliveryId).filter(Objects::nonNull).toList();
@@ -57,11 +59,13 @@ public record ServedRequest(String sender, String deliveryId) {
             named += " and " + (deliveries.size() - NAMED_DELIVERIES) + " more";
         }
         if (served.size() == 1) {
-            return "a " + served.get(0).senderOrBearer() + " webhook"
+            String sender = served.get(0).sender();
+            return (sender == null ? "a request" : "a " + sender + " webhook")
                     + (named.isEmpty() ? "" : " (delivery " + named + ")");
         }
         Map<String, Integer> bySender = new LinkedHashMap<>();
-        served.forEach(request -> bySender.merge(request.senderOrBearer(), 1, Integer::sum));
+        served.forEach(request -> bySender.merge(request.sender() == null ? "unnamed" : request.sender(), 1,
+                Integer::sum));
         String senders = bySender.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
                 .collect(Collectors.joining(", "));
         return served.size() + " webhook requests (" + senders + (named.isEmpty() ? "" : "; deliveries " + named)
