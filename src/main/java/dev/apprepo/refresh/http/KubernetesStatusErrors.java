@@ -102,17 +102,25 @@ public class KubernetesStatusErrors {
     }
 
     /** The StatusReason the API server gives each code (k8s.io/apimachinery/pkg/apis/meta/v1). */
-    private static final Map<Integer, String> REASONS = Map.of(
-            400, "BadRequest",
-            401, "Unauthorized",
-            403, "Forbidden",
-            404, "NotFound",
-            405, "MethodNotAllowed",
-            409, "Conflict",
-            410, "Expired",
-            422, "Invalid",
-            429, "TooManyRequests",
-            504, "Timeout");
+    private static final Map<Integer, String> REASONS = Map.ofEntries(
+            Map.entry(400, "BadRequest"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "NotFound"),
+            Map.entry(405, "MethodNotAllowed"),
+            Map.entry(408, "Timeout"),
+            Map.entry(409, "Conflict"),
+            Map.entry(410, "Expired"),
+            Map.entry(413, "RequestEntityTooLarge"),
+            Map.entry(422, "Invalid"),
+            Map.entry(429, "TooManyRequests"),
+            Map.entry(500, "InternalError"),
+            Map.entry(504, "Timeout"));
+
+    /** The StatusReason of a code; a client error with no reason of its own is a bad request. */
+    public static String reason(int code) {
+        return REASONS.getOrDefault(code, code >= 400 && code < 500 ? "BadRequest" : "Unknown");
+    }
 
     /** A Kubernetes {@code Status} of failure, as the API server writes it. */
     public static Status status(int code, String reason, String message) {

@@ -1,11 +1,19 @@
 package dev.apprepo.refresh.quarkus;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
 import dev.apprepo.refresh.support.RefreshMetrics;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,76 +23,168 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Kubernetes {@code Status} bodies for what the HTTP layer refuses before the route runs: a body over
- * {@code quarkus.http.limits.max-body-size} (413) and paths under {@code /api/v1/} that name no refresh (404).
+ * Kubernetes {@code Status} answers for what the HTTP layer refuses before, or instead of, the route: a body that
+ * does not arrive within {@code quarkus.http.read-timeout} (408), a body over
+ * {@code quarkus.http.limits.max-body-size} (413), a URI or headers over the service's limits (414, 431), a request
+ * that cannot be read (400), and paths under {@code /api/v1/} that name no refresh (404). Each is the client's
+ * mistake: a DEBUG line and a count in the request metrics. A client that went away gets no answer and no more than a
+ * DEBUG line. A refusal that leaves part of the body unread closes the connection rather than read it all.
+ * <p>
+ * What Vert.x and Quarkus refuse before any handler runs keeps their own empty answer, with the right code: a request
+ * line or headers that do not parse (a Content-Length that is not a number), a URI that is not one (a bad
+ * percent-escape), a URI or headers past {@code quarkus.http.limits.max-initial-line-length} and
+ * {@code max-header-size}.
  */
 @ApplicationScoped
 public class HttpLayerErrors {
 
+    /** The longest URI read: Quarkus' own default; a refresh path, with the longest names, is far shorter. */
+    static final int MAX_URI_LENGTH = 4096;
+    /** The most header bytes read: Quarkus' own default. */
+    static final int MAX_HEADERS_SIZE = 20 * 1024;
+
     private static final Logger LOG = Logger.getLogger(HttpLayerErrors.class);
+    private static final String API = "/api/v1/";
+    private static final Map<Integer, String> MESSAGES = Map.of(
+            400, "the request could not be read",
+            404, "the server could not find the requested resource",
+            408, "the request did not arrive within the time the service waits for it",
+            413, "the request body is larger than the service accepts",
+            414, "the request URI is longer than the service accepts",
+            431, "the request headers are larger than the service accepts");
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
+
+    @ConfigProperty(name = "quarkus.http.read-timeout")
+    Duration readTimeout;
 
     @Inject
     RefreshMetrics metrics;
 
     void install(@Observes Router router) {
-        // Quarkus answers a declared Content-Length over the limit itself, with an empty body: say it first
-        router.route("/api/v1/*").order(Integer.MIN_VALUE).handler(this::refuseDeclaredOversizedBody);
-        // a body that outgrows the limit while it streams in fails the route with 413
-        router.route("/api/v1/*").failureHandler(this::failed);
+        router.route(API + "*").order(Integer.MIN_VALUE).handler(this::checkLimits);
+        // the body handler fails the route when the body outgrows the limit, does not decode or the client leaves
+        router.route().failureHandler(this::failed);
         // runs only when no route of the refresh matched
-        router.route("/api/v1/*").order(Integer.MAX_VALUE)
-                .handler(ctx -> respond(ctx, 404, "NotFound", "the server could not find the requested resource"));
+        router.route(API + "*").order(Integer.MAX_VALUE).handler(ctx -> respond(ctx, 404, MESSAGES.get(404)));
     }
 
-    private void refuseDeclaredOversizedBody(RoutingContext ctx) {
-        String length = ctx.request().getHeader("Content-Length");
-        if (length != null && maxBodySize.isPresent()) {
-            try {
-                if (Long.parseLong(length.strip()) > maxBodySize.get().asLongValue()) {
-                    tooLarge(ctx);
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                respond(ctx, 400, "BadRequest", "Content-Length is not a number");
-                return;
+    private void checkLimits(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.uri().length() > MAX_URI_LENGTH) {
+            refuse(ctx, 414);
+        } else if (headersSize(request) > MAX_HEADERS_SIZE) {
+            refuse(ctx, 431);
+        } else if (declaredLength(request) > maxBodySize.map(MemorySize::asLongValue).orElse(Long.MAX_VALUE)) {
+            // Quarkus answers this itself, with an empty body: say it first
+            refuse(ctx, 413);
+        } else {
+            if (!request.isEnded()) {
+                // the route runs once the whole body is in: a body that stops short is never answered otherwise
+                long deadline = ctx.vertx().setTimer(readTimeout.toMillis(), fired -> {
+                    if (!request.isEnded()) {
+                        refuse(ctx, 408);
+                    }
+                });
+                ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(deadline));
             }
+            ctx.next();
         }
-        ctx.next();
     }
 
-    private void tooLarge(RoutingContext ctx) {
-        // the rest of the body is not read: close the connection rather than drain it
-        ctx.response().putHeader("Connection", "close");
-        respond(ctx, 413, "RequestEntityTooLarge", "the request body is larger than the service accepts");
+    private static long headersSize(HttpServerRequest request) {
+        long size = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            size += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return size;
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        try {
+            return length == null ? -1 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            // Vert.x refuses such a request before any route; the body handler stands guard anyway
+            return -1;
+        }
     }
 
     private void failed(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        // the failure's class only: its message can quote the request
+        String cause = failure == null ? "none" : failure.getClass().getName();
+        if (clientLeft(ctx, failure)) {
+            LOG.debugf("The client closed the connection before its answer (%s)", cause);
+            return;
+        }
         int code = ctx.statusCode();
-        // the failure's class only: its message can quote the request body
-        String failure = ctx.failure() == null ? "none" : ctx.failure().getClass().getName();
-        LOG.debugf("HTTP layer refused a request with %d (%s)", code, failure);
-        if (code == 413) {
-            tooLarge(ctx);
+        LOG.debugf("HTTP layer refused a request with %d (%s)", code, cause);
+        if (code == 200) {
+            // Vert.x' body handler fails with 200 when the request could not be read to its end: a body that does not
+            // decode (a chunk size that is not a number, a broken form)
+            refuse(ctx, 400);
         } else if (code >= 400 && code < 500) {
-            respond(ctx, code, "BadRequest", "the request could not be read");
+            refuse(ctx, code);
+        } else if (ctx.request().path() != null && ctx.request().path().startsWith(API)) {
+            LOG.errorf("HTTP request failed with %d (%s)", code, cause);
+            respond(ctx, 500, "internal error");
         } else {
-            LOG.errorf("HTTP request failed with %d (%s)", code, failure);
-            respond(ctx, 500, "InternalError", "internal error");
+            // Quarkus' own endpoints keep Quarkus' own error handling
+            ctx.next();
         }
     }
 
-    private void respond(RoutingContext ctx, int code, String reason, String message) {
-        if (ctx.response().ended() || ctx.response().headWritten()) {
+    private static boolean clientLeft(RoutingContext ctx, Throwable failure) {
+        return ctx.response().closed() || failure instanceof HttpClosedException
+                || failure instanceof StreamResetException || failure instanceof IOException;
+    }
+
+    /**
+     * Refuses with a Status. When part of the body is still to come, the connection closes after the answer: at once
+     * if the body is late, else once the body ends or as much more of it as the service would have accepted has been
+     * read and dropped. A sender still writing thus reads its answer rather than a reset, and no refused body is read
+     * to its end whatever its size.
+     */
+    private void refuse(RoutingContext ctx, int code) {
+        HttpServerRequest request = ctx.request();
+        boolean unread = !request.isEnded()
+                && (declaredLength(request) > 0 || request.headers().contains("Transfer-Encoding"));
+        if (unread) {
+            ctx.response().putHeader("Connection", "close");
+        }
+        Future<Void> answered = respond(ctx, code, MESSAGES.getOrDefault(code, MESSAGES.get(400)));
+        // an HTTP/2 stream ends with its answer; the connection is the other streams' too
+        if (!unread || request.version() == HttpVersion.HTTP_2) {
             return;
+        }
+        if (code == 408) {
+            answered.onComplete(done -> request.connection().close());
+            return;
+        }
+        long dropLimit = maxBodySize.map(MemorySize::asLongValue).orElse(0L);
+        long[] dropped = {0};
+        request.handler(data -> {
+            dropped[0] += data.length();
+            if (dropped[0] > dropLimit) {
+                request.connection().close();
+            }
+        });
+        request.endHandler(ended -> request.connection().close());
+        request.resume();
+    }
+
+    private Future<Void> respond(RoutingContext ctx, int code, String message) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return Future.succeededFuture();
         }
         // refused before any route knew cluster or sender; what the client sent stays out of the log
         metrics.request(code, RefreshMetrics.UNKNOWN, RefreshMetrics.UNKNOWN);
-        LOG.debugf("HTTP layer refused a request: %d %s", code, reason);
-        ctx.response().setStatusCode(code)
+        LOG.debugf("HTTP layer refused a request: %d", code);
+        return ctx.response().setStatusCode(code)
                 .putHeader("Content-Type", "application/json")
-                .end(Serialization.asJson(KubernetesStatusErrors.status(code, reason, message)));
+                .end(Serialization.asJson(
+                        KubernetesStatusErrors.status(code, KubernetesStatusErrors.reason(code), message)));
     }
 }
