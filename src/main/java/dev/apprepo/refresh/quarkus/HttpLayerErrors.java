@@ -66,8 +66,14 @@ public class HttpLayerErrors {
         router.route(API + "*").order(Integer.MIN_VALUE).handler(this::checkLimits);
         // the body handler fails the route when the body outgrows the limit, does not decode or the client leaves
         router.route().failureHandler(this::failed);
-        // runs only when no route of the refresh matched
-        router.route(API + "*").order(Integer.MAX_VALUE).handler(ctx -> respond(ctx, 404, MESSAGES.get(404)));
+        // runs only when no route matched; a path sent under /api/v1/ may climb out of it once normalized
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
+            if (ctx.request().path().startsWith(API) || ctx.normalizedPath().startsWith(API)) {
+                respond(ctx, 404, MESSAGES.get(404));
+            } else {
+                ctx.next();
+            }
+        });
     }
 
     private void checkLimits(RoutingContext ctx) {
