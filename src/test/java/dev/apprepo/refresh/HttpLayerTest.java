@@ -120,6 +120,11 @@ class HttpLayerTest {
 
             assertThrows(IOException.class, () -> sendMiB(http, bytes, 200), "200 MiB of a refused body were read");
         }
+        // answered by Quarkus itself, on a path of no route
+        try (RawHttp http = new RawHttp()) {
+            http.send(post("/elsewhere", "", "Transfer-Encoding: chunked"));
+            assertThrows(IOException.class, () -> sendMiB(http, chunk, 200), "200 MiB of an unread body were read");
+        }
         // no Content-Length: the body outgrows the limit while it streams in
         try (RawHttp http = new RawHttp()) {
             http.send(post(PATH.formatted("layered"), "", "Authorization: Bearer " + TOKEN,

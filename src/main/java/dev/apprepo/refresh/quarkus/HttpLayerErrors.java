@@ -63,7 +63,14 @@ public class HttpLayerErrors {
     RefreshMetrics metrics;
 
     void install(@Observes Router router) {
-        router.route(API + "*").order(Integer.MIN_VALUE).handler(this::checkLimits);
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            ctx.addBodyEndHandler(answered -> dropAtMostALimitOfTheRest(ctx));
+            if (ctx.request().path().startsWith(API)) {
+                checkLimits(ctx);
+            } else {
+                ctx.next();
+            }
+        });
         // the body handler fails the route when the body outgrows the limit, does not decode or the client leaves
         router.route().failureHandler(this::failed);
         // runs only when no route matched; a path sent under /api/v1/ may climb out of it once normalized
@@ -128,8 +135,9 @@ public class HttpLayerErrors {
         int code = ctx.statusCode();
         LOG.debugf("HTTP layer refused a request with %d (%s)", code, cause);
         if (code == 200) {
-            // Vert.x' body handler fails with 200 when the request could not be read to its end: a body that does not
-            // decode (a chunk size that is not a number, a broken form)
+            // Vert.x' body handler fails with 200 when the request could not be read to its end: a form that does not
+            // decode (a chunk size that is not a number fails so too, but Vert.x closes the connection before any
+            // answer)
             refuse(ctx, 400);
         } else if (code >= 400 && code < 500) {
             refuse(ctx, code);
@@ -149,9 +157,7 @@ public class HttpLayerErrors {
 
     /**
      * Refuses with a Status. When part of the body is still to come, the connection closes after the answer: at once
-     * if the body is late, else once the body ends or as much more of it as the service would have accepted has been
-     * read and dropped. A sender still writing thus reads its answer rather than a reset, and no refused body is read
-     * to its end whatever its size.
+     * if the body is late, else once the body ends or a limit's worth more of it has been dropped.
      */
     private void refuse(RoutingContext ctx, int code) {
         HttpServerRequest request = ctx.request();
@@ -161,23 +167,34 @@ public class HttpLayerErrors {
             ctx.response().putHeader("Connection", "close");
         }
         Future<Void> answered = respond(ctx, code, MESSAGES.getOrDefault(code, MESSAGES.get(400)));
-        // an HTTP/2 stream ends with its answer; the connection is the other streams' too
-        if (!unread || request.version() == HttpVersion.HTTP_2) {
-            return;
-        }
-        if (code == 408) {
+        if (unread && code == 408 && request.version() != HttpVersion.HTTP_2) {
             answered.onComplete(done -> request.connection().close());
+        }
+    }
+
+    /**
+     * Vert.x reads the rest of a body answered before its end, however long, to reach the connection's next request.
+     * No more than the service would have accepted is read and dropped: past that the connection closes, and so it
+     * does at the body's end when the answer said so. A sender still writing thus reads its answer rather than a
+     * reset, and no body is read to its end whatever its size.
+     */
+    private void dropAtMostALimitOfTheRest(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        // an HTTP/2 stream ends with its answer; the connection is the other streams' too
+        if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
             return;
         }
-        long dropLimit = maxBodySize.map(MemorySize::asLongValue).orElse(0L);
+        long limit = maxBodySize.map(MemorySize::asLongValue).orElse(0L);
         long[] dropped = {0};
         request.handler(data -> {
             dropped[0] += data.length();
-            if (dropped[0] > dropLimit) {
+            if (dropped[0] > limit) {
                 request.connection().close();
             }
         });
-        request.endHandler(ended -> request.connection().close());
+        if ("close".equalsIgnoreCase(ctx.response().headers().get("Connection"))) {
+            request.endHandler(ended -> request.connection().close());
+        }
         request.resume();
     }
 
