@@ -32,7 +32,7 @@ class HttpTimeoutsTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // the body's deadline comes before the connection's idle time runs out
-            return Map.of("quarkus.http.read-timeout", "1s", "quarkus.http.idle-timeout", "5s");
+            return Map.of("quarkus.http.read-timeout", "1s", "quarkus.http.idle-timeout", "10s");
         }
     }
 
