@@ -67,7 +67,7 @@ class RolloutIT {
             long stayingBefore = balancer.answered(staying);
             await().atMost(GUARD).until(() -> balancer.answered(staying) >= stayingBefore + 20);
 
-            // the new pod of the rollout, on the same address
+            // the new pod of the rollout
             leaving.restart();
             long leavingBefore = balancer.answered(leaving);
             await().atMost(GUARD).until(() -> balancer.answered(leaving) >= leavingBefore + 10);
