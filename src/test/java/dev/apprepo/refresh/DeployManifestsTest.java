@@ -191,6 +191,9 @@ class DeployManifestsTest {
         assertTrue(drain.compareTo(Duration.ZERO) > 0, "a drain delay");
         assertTrue(requests.compareTo(apiTimeout.multipliedBy(8)) >= 0,
                 "the wait for accepted requests (" + requests + ") covers two updates of an API that stalls");
+        Duration idle = Durations.parse(settings.get("quarkus.http.idle-timeout"));
+        assertTrue(idle.compareTo(requests) > 0,
+                "a connection waiting silently for its refresh (" + requests + ") outlasts the idle timeout " + idle);
         Duration shutdown = preStop.plus(drain).plus(requests).plus(camel).plus(RefreshAudit.CLOSE_TIMEOUT)
                 .plus(threads).plus(margin);
         assertTrue(Duration.ofSeconds(pod.getTerminationGracePeriodSeconds()).compareTo(shutdown) >= 0,

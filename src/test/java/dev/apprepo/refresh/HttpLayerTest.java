@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,6 +27,13 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +46,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a client can send that no well-behaved sender does, over a raw connection to the service. */
@@ -53,6 +62,9 @@ class HttpLayerTest {
 
     @InjectKubeappsApi
     KubeappsApi api;
+
+    @Inject
+    Vertx vertx;
 
     @BeforeEach
     void seed() {
@@ -86,7 +98,19 @@ class HttpLayerTest {
                 refusal("a multipart body without its closing boundary", multipart(path, "chart".repeat(1000), false),
                         401, "Unauthorized"),
                 refusal("a multipart body without a boundary", post(path, "chart", "Content-Type: multipart/form-data",
-                        "Content-Length: 5"), 401, "Unauthorized"));
+                        "Content-Length: 5"), 401, "Unauthorized"),
+                refusal("a multipart body in a charset there is none of", post(path, "a=b",
+                        "Content-Type: multipart/form-data; boundary=xx; charset=x-unknown", "Content-Length: 3"),
+                        400, "BadRequest"),
+                refusal("a multipart body in a charset that cannot be named", post(path, "a=b",
+                        "Content-Type: multipart/form-data; boundary=xx; charset=\"not a name\"", "Content-Length: 3"),
+                        400, "BadRequest"),
+                refusal("a declared body over the limit on a path that normalizes to the refresh",
+                        post("/./" + path.substring(1), "", "Authorization: Bearer " + TOKEN,
+                                "Content-Length: " + 200 * 1024 * 1024),
+                        413, "RequestEntityTooLarge"),
+                refusal("a URI longer than the service reads, under a path that normalizes to /api/v1",
+                        post("/x/.." + path + "?" + "q".repeat(5000), "", "Content-Length: 0"), 414, "BadRequest"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -135,20 +159,49 @@ class HttpLayerTest {
         assertEquals(List.of(), api.takeCalls());
     }
 
-    /** Sends 64 KiB pieces until so many MiB are sent, or the service closed the connection. */
-    private static void sendMiB(RawHttp http, byte[] piece, int mebibytes) throws IOException {
-        for (int pieces = 0; pieces < mebibytes * 16; pieces++) {
-            http.send(piece);
+    /** HTTP/2 has no Connection header: a refusal before the body's end answers on the stream, not with a reset. */
+    @Test
+    void refusesOverHttp2WithAStatus() throws Exception {
+        HttpClient http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+        try {
+            Map.Entry<Integer, String> answer = http2.request(HttpMethod.POST, RestAssured.port, "localhost",
+                    PATH.formatted("layered"))
+                    .compose(request -> request.putHeader("Authorization", "Bearer " + TOKEN)
+                            .putHeader("Content-Length", String.valueOf(200 * 1024 * 1024)).sendHead()
+                            .compose(sent -> request.response()))
+                    .compose(response -> response.body().map(body -> Map.entry(response.statusCode(),
+                            body.toString())))
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+            assertEquals(413, answer.getKey(), answer.getValue());
+            assertEquals("RequestEntityTooLarge",
+                    Serialization.unmarshal(answer.getValue(), Status.class).getReason());
+        } finally {
+            http2.close();
         }
+    }
+
+    /**
+     * Sends 64 KiB pieces until so many MiB are sent, or the service closed the connection. A service that stopped
+     * reading without closing would block the writes until its idle timeout, minutes away: that fails the guard.
+     */
+    private static void sendMiB(RawHttp http, byte[] piece, int mebibytes) throws IOException {
+        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+            for (int pieces = 0; pieces < mebibytes * 16; pieces++) {
+                http.send(piece);
+            }
+        });
     }
 
     @Test
     void noMultipartBodyReachesTheDisk() throws Exception {
         String marker = "uploaded-" + UUID.randomUUID();
         String content = marker.repeat(20_000);
+        // a directory of the test's own (application.properties): no other process makes or fills it
         Path uploads = Path
                 .of(ConfigProvider.getConfig().getValue("quarkus.http.body.uploads-directory", String.class));
-        boolean uploadsExisted = Files.exists(uploads);
+        assertFalse(Files.exists(uploads), "the uploads directory " + uploads + " was made before the test");
         Instant start = Instant.now().minusSeconds(2);
         String path = PATH.formatted("layered");
 
@@ -172,7 +225,7 @@ class HttpLayerTest {
         // a request on another connection after it, answered once the service has seen the first
         given().header("Authorization", "Bearer " + TOKEN).post(path).then().statusCode(200);
 
-        assertEquals(uploadsExisted, Files.exists(uploads), "the uploads directory " + uploads);
+        assertFalse(Files.exists(uploads), "the uploads directory " + uploads + " was made");
         List<Path> written = new ArrayList<>();
         for (Path dir : List.of(uploads, Path.of(System.getProperty("java.io.tmpdir")))) {
             written.addAll(filesContaining(dir, marker, start));

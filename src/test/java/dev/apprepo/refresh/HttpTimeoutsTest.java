@@ -1,5 +1,6 @@
 package dev.apprepo.refresh;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -11,6 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,13 +39,33 @@ class HttpTimeoutsTest {
         }
     }
 
-    @Test
-    void aBodyShorterThanItsContentLengthIsRefused() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {PATH, "/." + PATH, "/x/.." + PATH})
+    void aBodyShorterThanItsContentLengthIsRefused(String path) throws Exception {
         try (RawHttp http = new RawHttp()) {
-            http.send("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nten bytes.");
+            http.send("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nten bytes.");
 
             assertTimedOut(http.answer());
             await().atMost(AT_MOST).until(http::closedByService);
+        }
+    }
+
+    @Test
+    void theRestOfABodyAnsweredEarlyHasTheReadTimeoutToo() throws Exception {
+        try (RawHttp http = new RawHttp()) {
+            assertEquals(404, http.send("POST /api/v1/nothing HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").answer().code());
+            // chunks of one byte under long extensions: hardly any data, and never idle
+            String chunk = "1;" + "e".repeat(4000) + "\r\nx\r\n";
+
+            await().atMost(AT_MOST).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try {
+                    http.send(chunk);
+                } catch (IOException closed) {
+                    return true;
+                }
+                return http.closedByService();
+            });
         }
     }
 

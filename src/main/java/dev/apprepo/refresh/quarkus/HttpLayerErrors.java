@@ -8,6 +8,7 @@ import java.util.Optional;
 import dev.apprepo.refresh.http.KubernetesStatusErrors;
 import dev.apprepo.refresh.support.RefreshMetrics;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.netty.handler.codec.DecoderException;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClosedException;
@@ -65,7 +66,7 @@ public class HttpLayerErrors {
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             ctx.addBodyEndHandler(answered -> dropAtMostALimitOfTheRest(ctx));
-            if (ctx.request().path().startsWith(API)) {
+            if (underApi(ctx)) {
                 checkLimits(ctx);
             } else {
                 ctx.next();
@@ -75,12 +76,18 @@ public class HttpLayerErrors {
         router.route().failureHandler(this::failed);
         // runs only when no route matched; a path sent under /api/v1/ may climb out of it once normalized
         router.route().order(Integer.MAX_VALUE).handler(ctx -> {
-            if (ctx.request().path().startsWith(API) || ctx.normalizedPath().startsWith(API)) {
+            if (underApi(ctx)) {
                 respond(ctx, 404, MESSAGES.get(404));
             } else {
                 ctx.next();
             }
         });
+    }
+
+    /** Routes match the normalized path: {@code /./api/v1/...} reaches the refresh as {@code /api/v1/...} does. */
+    private static boolean underApi(RoutingContext ctx) {
+        String path = ctx.request().path();
+        return path != null && (path.startsWith(API) || ctx.normalizedPath().startsWith(API));
     }
 
     private void checkLimits(RoutingContext ctx) {
@@ -132,22 +139,29 @@ public class HttpLayerErrors {
             LOG.debugf("The client closed the connection before its answer (%s)", cause);
             return;
         }
+        if (!underApi(ctx)) {
+            // Quarkus' own endpoints keep Quarkus' own error handling
+            ctx.next();
+            return;
+        }
         int code = ctx.statusCode();
         LOG.debugf("HTTP layer refused a request with %d (%s)", code, cause);
-        if (code == 200) {
-            // Vert.x' body handler fails with 200 when the request could not be read to its end: a form that does not
-            // decode (a chunk size that is not a number fails so too, but Vert.x closes the connection before any
-            // answer)
+        if (code == 200 || unreadable(failure)) {
+            // Vert.x' body handler fails with 200 when the request could not be read to its end (a form that does not
+            // decode; a chunk size that is not a number fails so too, but Vert.x closes the connection before any
+            // answer), and with the decoder's own exception when the body names a charset or boundary it cannot use
             refuse(ctx, 400);
         } else if (code >= 400 && code < 500) {
             refuse(ctx, code);
-        } else if (ctx.request().path() != null && ctx.request().path().startsWith(API)) {
+        } else {
             LOG.errorf("HTTP request failed with %d (%s)", code, cause);
             respond(ctx, 500, "internal error");
-        } else {
-            // Quarkus' own endpoints keep Quarkus' own error handling
-            ctx.next();
         }
+    }
+
+    /** What the body handler throws for a body it cannot decode as its headers say: the client's mistake. */
+    private static boolean unreadable(Throwable failure) {
+        return failure instanceof DecoderException || failure instanceof IllegalArgumentException;
     }
 
     private static boolean clientLeft(RoutingContext ctx, Throwable failure) {
@@ -161,9 +175,13 @@ public class HttpLayerErrors {
      */
     private void refuse(RoutingContext ctx, int code) {
         HttpServerRequest request = ctx.request();
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
         boolean unread = !request.isEnded()
                 && (declaredLength(request) > 0 || request.headers().contains("Transfer-Encoding"));
-        if (unread) {
+        // HTTP/2 has no Connection header, and sending one resets the stream: its stream ends with the answer
+        if (unread && request.version() != HttpVersion.HTTP_2) {
             ctx.response().putHeader("Connection", "close");
         }
         Future<Void> answered = respond(ctx, code, MESSAGES.getOrDefault(code, MESSAGES.get(400)));
@@ -174,9 +192,10 @@ public class HttpLayerErrors {
 
     /**
      * Vert.x reads the rest of a body answered before its end, however long, to reach the connection's next request.
-     * No more than the service would have accepted is read and dropped: past that the connection closes, and so it
-     * does at the body's end when the answer said so. A sender still writing thus reads its answer rather than a
-     * reset, and no body is read to its end whatever its size.
+     * No more than the service would have accepted is read and dropped, within the read timeout: past either the
+     * connection closes, and so it does at the body's end when the answer said so. A sender that writes no more than
+     * the limit before it reads gets its answer rather than a reset, and no body is read to its end whatever its size
+     * or pace.
      */
     private void dropAtMostALimitOfTheRest(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
@@ -192,8 +211,19 @@ public class HttpLayerErrors {
                 request.connection().close();
             }
         });
+        // chunk extensions carry no data but cost reading, and a trickle keeps the connection alive: the rest of
+        // the body has until the read timeout, as a body has
+        long deadline = ctx.vertx().setTimer(readTimeout.toMillis(), fired -> {
+            if (!request.isEnded()) {
+                request.connection().close();
+            }
+        });
+        request.endHandler(ended -> ctx.vertx().cancelTimer(deadline));
         if ("close".equalsIgnoreCase(ctx.response().headers().get("Connection"))) {
-            request.endHandler(ended -> request.connection().close());
+            request.endHandler(ended -> {
+                ctx.vertx().cancelTimer(deadline);
+                request.connection().close();
+            });
         }
         request.resume();
     }
