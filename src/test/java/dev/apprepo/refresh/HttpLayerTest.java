@@ -80,6 +80,7 @@ class HttpLayerTest {
                         "MethodNotAllowed"),
                 refusal("a path under /api/v1 that names no refresh",
                         post("/api/v1/clusters/default/namespaces/kubeapps", "", "Content-Length: 0"), 404, "NotFound"),
+                refusal("/api/v1 itself", post("/api/v1", "", "Content-Length: 0"), 404, "NotFound"),
                 refusal("a path that climbs out of /api/v1", post("/api/v1/../v2/clusters", "", "Content-Length: 0"),
                         404, "NotFound"),
                 refusal("a URI longer than the service reads", post(path + "?" + "q".repeat(5000), "",

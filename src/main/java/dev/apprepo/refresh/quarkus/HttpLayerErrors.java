@@ -87,7 +87,8 @@ public class HttpLayerErrors {
     /** Routes match the normalized path: {@code /./api/v1/...} reaches the refresh as {@code /api/v1/...} does. */
     private static boolean underApi(RoutingContext ctx) {
         String path = ctx.request().path();
-        return path != null && (path.startsWith(API) || ctx.normalizedPath().startsWith(API));
+        return path != null && (path.startsWith(API) || ctx.normalizedPath().startsWith(API)
+                || ctx.normalizedPath().equals(API.substring(0, API.length() - 1)));
     }
 
     private void checkLimits(RoutingContext ctx) {
