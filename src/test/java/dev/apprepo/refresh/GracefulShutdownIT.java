@@ -103,7 +103,7 @@ class GracefulShutdownIT {
         try (StallingApi stalling = new StallingApi(stall);
                 ServiceInstances onStallingApi = new ServiceInstances(stalling::url)
                         .named("GracefulShutdownIT.exitsWhenTheApiStopsAnswering-" + stall)) {
-            // a shorter API timeout only makes the test shorter: the shutdown timeout covers four of them whatever
+            // a shorter API timeout only makes the test shorter: the shutdown timeout covers eight of them whatever
             // their length (DeployManifestsTest)
             Instance instance = onStallingApi
                     .start(Map.of("QUARKUS_SHUTDOWN_DELAY", "1s", "REFRESH_API_TIMEOUT", "2s"));

@@ -33,11 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RolloutIT {
 
     /**
-     * The balancer polls readiness every {@link #POLL}; the drain delay gives it 400 polls to see an instance go DOWN
-     * before that instance stops taking requests, a margin no busy machine should use up. The only failure the test
-     * allows is a connection refused once the listener closed, which a real balancer may still cause.
+     * The balancer polls readiness every {@link #POLL}, as endpoints follow it. Should it not have seen an instance go
+     * DOWN by the end of that instance's drain delay, however slow the machine, the instance refuses what it is sent
+     * from then on, before accepting it: an empty 503, or a connection refused once the listener closed. Those are
+     * not failures (a balancer sends them elsewhere); any other answer than 200 is.
      */
-    private static final String DRAIN_DELAY = "20s";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final int CLIENTS = 4;
     /** A guard against a wait that never ends, not a measure of speed. */
@@ -53,7 +53,7 @@ class RolloutIT {
         for (int client = 0; client < CLIENTS; client++) {
             API.seed("kubeapps", "repo-" + client);
         }
-        List<Instance> replicas = instances.start(2, Map.of("QUARKUS_SHUTDOWN_DELAY", DRAIN_DELAY));
+        List<Instance> replicas = instances.start(2, Map.of());
         Instance leaving = replicas.get(0);
         Instance staying = replicas.get(1);
 
@@ -80,6 +80,9 @@ class RolloutIT {
                 resyncs += API.resyncRequests("kubeapps", "repo-" + client);
             }
             assertEquals(answered, resyncs, "each 200 is one resync, and no resync went unanswered");
+            System.out.printf(
+                    "Rollout: %d requests answered 200, %d refused by the stopping instance after its drain%n",
+                    answered, balancer.refused());
         }
     }
 
@@ -90,6 +93,7 @@ class RolloutIT {
         private final Map<Instance, Boolean> rotation = new ConcurrentHashMap<>();
         private final Map<Instance, AtomicLong> answered = new ConcurrentHashMap<>();
         private final AtomicInteger next = new AtomicInteger();
+        private final AtomicLong refused = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -121,6 +125,10 @@ class RolloutIT {
             return answered.get(instance).get();
         }
 
+        long refused() {
+            return refused.get();
+        }
+
         List<String> failures() {
             return List.copyOf(failures);
         }
@@ -150,6 +158,10 @@ class RolloutIT {
                         .build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     answered.get(instance).incrementAndGet();
+                } else if (response.statusCode() == 503 && response.body().isEmpty()) {
+                    // refused by a stopping instance once its drain delay was over: never accepted (the service's
+                    // own 503s carry a Status)
+                    refused.incrementAndGet();
                 } else {
                     failures.add(instance + ": " + response.statusCode() + " " + response.body());
                 }
