@@ -89,11 +89,8 @@ public class RefreshCoalescer extends AsyncProcessorSupport implements CamelCont
         Throwable failure;
         try {
             update = update.copy();
-            update.getIn().setHeader(RefreshHeaders.SERVED, batch.stream().map(waiting -> {
-                Message in = waiting.exchange().getIn();
-                return new ServedRequest(in.getHeader(RefreshHeaders.SENDER, String.class),
-                        in.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
-            }).toList());
+            update.getIn().setHeader(RefreshHeaders.SERVED,
+                    batch.stream().map(waiting -> ServedRequest.from(waiting.exchange().getIn())).toList());
             refresh.process(update);
             failure = update.getException();
         } catch (Throwable thrown) {

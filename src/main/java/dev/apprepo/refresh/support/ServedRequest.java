@@ -24,10 +24,13 @@ public record ServedRequest(String sender, String deliveryId) {
     @SuppressWarnings("unchecked")
     public static List<ServedRequest> of(Message update) {
         List<ServedRequest> served = update.getHeader(RefreshHeaders.SERVED, List.class);
-        return served != null
-                ? served
-                : List.of(new ServedRequest(update.getHeader(RefreshHeaders.SENDER, String.class),
-                        update.getHeader(RefreshHeaders.DELIVERY_ID, String.class)));
+        return served != null ? served : List.of(from(update));
+    }
+
+    /** The request a message is: its sender and delivery id, as the route set them. */
+    public static ServedRequest from(Message request) {
+        return new ServedRequest(request.getHeader(RefreshHeaders.SENDER, String.class),
+                request.getHeader(RefreshHeaders.DELIVERY_ID, String.class));
     }
 
     /**
