@@ -1,0 +1,141 @@
+{{/*
+The chart's name, or nameOverride.
+*/}}
+{{- define "apprepo-refresh.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The objects' name: fullnameOverride, else the release name, with the chart's name added when it does not hold it.
+Cut at 63 characters, the longest some name fields take.
+*/}}
+{{- define "apprepo-refresh.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The chart's name and version, for the helm.sh/chart label.
+*/}}
+{{- define "apprepo-refresh.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The labels of every object.
+*/}}
+{{- define "apprepo-refresh.labels" -}}
+helm.sh/chart: {{ include "apprepo-refresh.chart" . }}
+{{ include "apprepo-refresh.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+The labels that select the pods: they never change across upgrades, as a Deployment's selector cannot.
+*/}}
+{{- define "apprepo-refresh.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "apprepo-refresh.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The service's own ServiceAccount.
+*/}}
+{{- define "apprepo-refresh.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "apprepo-refresh.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image: repository@digest when a digest is given, else repository:tag, the tag defaulting to the appVersion.
+*/}}
+{{- define "apprepo-refresh.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The ConfigMap and key of the clusters file, when there is one.
+*/}}
+{{- define "apprepo-refresh.clustersConfigMap" -}}
+{{- if .Values.clusters.existingConfigMap.name }}
+{{- .Values.clusters.existingConfigMap.name }}
+{{- else if .Values.clusters.config }}
+{{- include "apprepo-refresh.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{- define "apprepo-refresh.clustersKey" -}}
+{{- if .Values.clusters.existingConfigMap.name }}
+{{- .Values.clusters.existingConfigMap.key }}
+{{- else }}
+{{- "clusters.conf" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Secret and key of the receivers file, when there is one.
+*/}}
+{{- define "apprepo-refresh.receiversSecret" -}}
+{{- if .Values.receivers.existingSecret.name }}
+{{- .Values.receivers.existingSecret.name }}
+{{- else if .Values.receivers.inline }}
+{{- printf "%s-receivers" (include "apprepo-refresh.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "apprepo-refresh.receiversKey" -}}
+{{- if .Values.receivers.existingSecret.name }}
+{{- .Values.receivers.existingSecret.key }}
+{{- else }}
+{{- "receivers.yaml" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The namespaces where the service's ServiceAccount refreshes for receivers: receivers.namespaces, and those of the
+inline receivers on the service's own cluster (a RoleBinding in a namespace of another cluster would fail, or bind
+in the wrong cluster). A JSON list, sorted and without repeats.
+*/}}
+{{- define "apprepo-refresh.receiverNamespaces" -}}
+{{- $namespaces := list }}
+{{- range .Values.receivers.namespaces }}
+{{- $namespaces = append $namespaces . }}
+{{- end }}
+{{- range .Values.receivers.inline }}
+{{- if or (not .cluster) (eq .cluster "default") }}
+{{- $namespaces = append $namespaces .namespace }}
+{{- end }}
+{{- end }}
+{{- $namespaces | uniq | sortAlpha | toJson }}
+{{- end }}
+
+{{/*
+Values that the schema cannot refuse with a message of its own: two sources of one file.
+*/}}
+{{- define "apprepo-refresh.validateValues" -}}
+{{- if and .Values.clusters.existingConfigMap.name .Values.clusters.config }}
+{{- fail "clusters: set either clusters.config (the chart creates the ConfigMap) or clusters.existingConfigMap.name (a ConfigMap of yours, Kubeapps' own), not both" }}
+{{- end }}
+{{- if and .Values.receivers.existingSecret.name .Values.receivers.inline }}
+{{- fail "receivers: set either receivers.inline (the chart creates the Secret) or receivers.existingSecret.name (a Secret of yours), not both" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
+{{- fail "autoscaling: maxReplicas must be at least minReplicas" }}
+{{- end }}
+{{- end }}

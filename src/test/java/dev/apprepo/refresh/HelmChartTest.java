@@ -1,0 +1,322 @@
+package dev.apprepo.refresh;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The chart of deploy/helm as Helm itself lints and renders it: with its defaults and with the values of each way
+ * it is meant to be installed (src/test/resources/helm), every rendering parses into the Kubernetes model and
+ * passes the checks of {@link Manifests}; wrong values fail with a message that names them.
+ */
+class HelmChartTest {
+
+    private static final Path VALUES = Path.of("src/test/resources/helm");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Helm HELM = HelmChart.helm();
+
+    private static Manifests render(String... valuesFiles) {
+        List<Path> files = Stream.of(valuesFiles).map(VALUES::resolve).toList();
+        String rendering = HelmChart.template(HELM, files);
+        Manifests manifests = Manifests.parse(rendering, "helm template " + files);
+        manifests.assertServiceIsDeployedAsItMustBe();
+        return manifests;
+    }
+
+    @Test
+    void lintFindsNothingToWarnAbout() {
+        LintResult result = HELM.lint().strict().call();
+
+        assertFalse(result.isFailed(), result.getMessages().toString());
+        // INFO is all that is left: the chart has no icon of its own
+        assertTrue(result.getMessages().stream().allMatch(message -> message.startsWith("[INFO]")),
+                result.getMessages().toString());
+    }
+
+    @Test
+    void theChartIsTheProjectsVersion() throws IOException {
+        JsonNode chart = YAML.readTree(HelmChart.CHART.resolve("Chart.yaml").toFile());
+        String pom = Files.readString(Path.of("pom.xml"));
+        String version = pom.substring(pom.indexOf("<version>") + "<version>".length(), pom.indexOf("</version>"));
+
+        assertEquals("v2", chart.path("apiVersion").asText());
+        assertEquals(version.replace("-SNAPSHOT", ""), chart.path("appVersion").asText());
+    }
+
+    /** Each key of values.yaml says what it is for, and the schema knows it. */
+    @Test
+    void everyValueHasACommentAndASchema() throws IOException {
+        List<String> lines = Files.readAllLines(HelmChart.CHART.resolve("values.yaml"));
+        JsonNode schema = new ObjectMapper().readTree(HelmChart.CHART.resolve("values.schema.json").toFile());
+        // values that are Kubernetes objects of their own, whose fields Kubernetes documents
+        Set<String> objects = Set.of("resources", "podSecurityContext", "securityContext", "livenessProbe",
+                "readinessProbe", "topologySpreadConstraints");
+        Pattern key = Pattern.compile("^( *)([a-zA-Z]+):.*");
+        String top = null;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher matcher = key.matcher(lines.get(i));
+            if (!matcher.matches()) {
+                continue;
+            }
+            if (matcher.group(1).isEmpty()) {
+                top = matcher.group(2);
+                assertTrue(schema.at("/properties").has(top), "the schema knows " + top);
+            } else if (objects.contains(top)) {
+                continue;
+            }
+            assertTrue(i > 0 && lines.get(i - 1).strip().startsWith("#"), "a comment above " + lines.get(i));
+        }
+    }
+
+    @Test
+    void theDefaultsRunTheServiceInItsOwnClusterWithTheHowTosSenders() {
+        Manifests manifests = render();
+
+        Deployment deployment = manifests.deployment();
+        assertEquals(2, deployment.getSpec().getReplicas());
+        assertEquals("apprepo-refresh:1.0.0", manifests.container().getImage());
+        assertEquals(HelmChart.NAMESPACE, deployment.getMetadata().getNamespace());
+        assertNull(manifests.env("REFRESH_CLUSTERS_CONFIG"), "in-cluster only");
+        assertNull(manifests.env("REFRESH_RECEIVERS_CONFIG"), "bearer requests only");
+        assertEquals("true", manifests.env("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
+        assertEquals(110, deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
+        assertEquals(5, manifests.container().getLifecycle().getPreStop().getSleep().getSeconds());
+        manifests.assertTheSendersClusterRoleGrantsExactlyGetAndUpdateOnAppRepositories("apprepositories-refresh");
+        assertTrue(manifests.named(Secret.class, "apprepositories-refresh-token").isPresent());
+        assertEquals("kubeapps", manifests.named(ServiceAccount.class, "apprepositories-refresh").orElseThrow()
+                .getMetadata().getNamespace());
+        assertTrue(manifests.all(ConfigMap.class).isEmpty());
+        assertTrue(manifests.all(Ingress.class).isEmpty());
+        assertFalse(manifests.named(ClusterRole.class, "apprepo-refresh-receivers").isPresent(),
+                "no receivers, no rights of the service's own");
+        assertFalse(manifests.kinds().contains("Namespace"), "helm install --create-namespace makes it");
+        assertFalse(manifests.kinds().contains("HorizontalPodAutoscaler"));
+        assertTrue(manifests.kinds().containsAll(List.of("NetworkPolicy", "PodDisruptionBudget")));
+        assertTrue(deployment.getMetadata().getLabels().keySet().containsAll(List.of("helm.sh/chart",
+                "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                "app.kubernetes.io/managed-by")));
+    }
+
+    @Test
+    void inClusterOnlyWithAnImageByDigest() {
+        Manifests manifests = render("in-cluster.yaml");
+
+        assertEquals(3, manifests.deployment().getSpec().getReplicas());
+        assertEquals("registry.example.com/apprepo-refresh@sha256:"
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", manifests.container().getImage());
+        assertEquals("Always", manifests.container().getImagePullPolicy());
+        assertEquals("registry-example-com", manifests.deployment().getSpec().getTemplate().getSpec()
+                .getImagePullSecrets().get(0).getName());
+        assertNull(manifests.env("REFRESH_CLUSTERS_CONFIG"));
+    }
+
+    @Test
+    void theKubeappsReleasesClustersConfigMapIsMountedAsItIs() {
+        Manifests manifests = render("kubeapps-clusters.yaml");
+
+        assertTrue(manifests.all(ConfigMap.class).isEmpty(), "Kubeapps' own, not a copy");
+        Volume clusters = volume(manifests, "clusters");
+        assertEquals("kubeapps-clusters-config", clusters.getConfigMap().getName());
+        assertEquals("/etc/apprepo-refresh/clusters/clusters.conf", manifests.env("REFRESH_CLUSTERS_CONFIG"));
+        assertFalse(manifests.kinds().contains("ServiceAccount") && manifests
+                .named(ServiceAccount.class, "apprepositories-refresh").isPresent(), "the how-to's senders exist");
+        assertFalse(manifests.named(Secret.class, "apprepositories-refresh-token").isPresent());
+        assertTrue(manifests.named(ClusterRole.class, "apprepositories-refresh-audit").isPresent(),
+                "the existing senders may record the audit Events");
+    }
+
+    @Test
+    void inlineClustersGoIntoAConfigMapThatRollsThePods() throws IOException {
+        Manifests manifests = render("inline-receivers.yaml");
+
+        ConfigMap config = manifests.one(ConfigMap.class);
+        JsonNode clusters = YAML.readTree(config.getData().get("clusters.conf"));
+        assertEquals("second", clusters.at("/1/name").asText());
+        assertEquals("https://second.example.com:6443", clusters.at("/1/apiServiceURL").asText());
+        assertEquals(config.getMetadata().getName(), volume(manifests, "clusters").getConfigMap().getName());
+        assertTrue(manifests.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+                .containsKey("checksum/clusters"));
+    }
+
+    @Test
+    void signedReceiversFromASecretOfOnesOwn() {
+        Manifests manifests = render("signed-receivers.yaml");
+
+        Volume receivers = volume(manifests, "receivers");
+        assertEquals("refresh-receivers", receivers.getSecret().getSecretName());
+        assertTrue(receivers.getSecret().getItems().isEmpty(), "the whole Secret, which the kubelet keeps up to date");
+        assertEquals("/etc/apprepo-refresh/receivers/receivers.yaml", manifests.env("REFRESH_RECEIVERS_CONFIG"));
+        assertEquals("5s", manifests.env("REFRESH_API_TIMEOUT"));
+        assertEquals("false", manifests.env("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
+        assertTrue(manifests.all(Secret.class).stream()
+                .noneMatch(secret -> secret.getMetadata().getName().contains("receivers")), "the Secret is theirs");
+
+        assertEquals("refresh-service", manifests.deployment().getSpec().getTemplate().getSpec()
+                .getServiceAccountName());
+        assertEquals("refresh", manifests.named(ServiceAccount.class, "refresh-service").orElseThrow().getMetadata()
+                .getAnnotations().get("example.com/role"));
+        assertEquals(List.of("kubeapps", "team-a"), receiverBindings(manifests));
+    }
+
+    @Test
+    void inlineReceiversGoIntoASecretAndBindTheServiceInTheirNamespaces() throws IOException {
+        Manifests manifests = render("inline-receivers.yaml");
+
+        Secret secret = manifests.named(Secret.class, "apprepo-refresh-receivers").orElseThrow();
+        JsonNode file = YAML.readTree(secret.getStringData().get("receivers.yaml"));
+        assertEquals(3, file.path("receivers").size());
+        assertEquals("github", file.at("/receivers/0/type").asText());
+        assertEquals("sha512", file.at("/receivers/2/algorithm").asText());
+        assertEquals("apprepo-refresh-receivers", volume(manifests, "receivers").getSecret().getSecretName());
+        assertTrue(manifests.all(ConfigMap.class).stream()
+                .noneMatch(config -> config.getData().values().stream().anyMatch(data -> data.contains("secrets"))),
+                "no receiver in a ConfigMap");
+        assertTrue(manifests.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+                .containsKey("checksum/receivers"));
+        // far-away is on the cluster "second": a RoleBinding here would bind in the wrong cluster
+        assertEquals(List.of("kubeapps", "team-a"), receiverBindings(manifests));
+        ClusterRole role = manifests.named(ClusterRole.class, "apprepo-refresh-receivers").orElseThrow();
+        assertEquals(2, role.getRules().size());
+    }
+
+    /** Kubeapps' host sends its refresh path here, and nothing else of it. */
+    @Test
+    void theKubeappsHostRoutesOnlyTheRefreshPrefixHere() {
+        Manifests manifests = render("kubeapps-host.yaml");
+
+        Ingress ingress = manifests.one(Ingress.class);
+        assertEquals("nginx", ingress.getSpec().getIngressClassName());
+        assertEquals(1, ingress.getSpec().getRules().size());
+        assertEquals("kubeapps.example.com", ingress.getSpec().getRules().get(0).getHost());
+        var paths = ingress.getSpec().getRules().get(0).getHttp().getPaths();
+        assertEquals(1, paths.size());
+        assertEquals("/api/v1/clusters/", paths.get(0).getPath());
+        assertEquals("Prefix", paths.get(0).getPathType());
+        assertEquals(List.of("kubeapps.example.com"), ingress.getSpec().getTls().get(0).getHosts());
+        assertEquals("kubeapps.example.com-tls", ingress.getSpec().getTls().get(0).getSecretName());
+        assertEquals("3m", ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-body-size"));
+    }
+
+    @Test
+    void theAutoscalerSetsTheReplicas() {
+        Manifests manifests = render("autoscaling.yaml");
+
+        assertNull(manifests.deployment().getSpec().getReplicas(), "left to the autoscaler");
+        HorizontalPodAutoscaler autoscaler = manifests.one(HorizontalPodAutoscaler.class);
+        assertEquals(2, autoscaler.getSpec().getMinReplicas());
+        assertEquals(6, autoscaler.getSpec().getMaxReplicas());
+        assertEquals(70, autoscaler.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
+    }
+
+    /** helm template knows no cluster: without monitoring.coreos.com/v1 there is no ServiceMonitor to create. */
+    @Test
+    void noServiceMonitorWhereTheClusterServesNone() {
+        Manifests manifests = render("service-monitor.yaml");
+
+        assertFalse(manifests.kinds().contains(Manifests.SERVICE_MONITOR));
+        assertTrue(manifests.deployment().getSpec().getTemplate().getMetadata().getAnnotations().isEmpty(),
+                "no prometheus.io annotations either");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"in-cluster.yaml", "kubeapps-clusters.yaml", "signed-receivers.yaml",
+            "inline-receivers.yaml", "kubeapps-host.yaml", "autoscaling.yaml", "service-monitor.yaml"})
+    void everyValuesFileRendersWhatTheManifestsMustSay(String values) {
+        render(values).assertServiceIsDeployedAsItMustBe();
+    }
+
+    static Stream<Arguments> wrongValues() {
+        return Stream.of(
+                Arguments.of("a negative replicaCount", "replicaCount: -1",
+                        "replicaCount: Must be greater than or equal to 0"),
+                Arguments.of("an unknown sender type", """
+                        receivers:
+                          inline:
+                            - {name: x, type: bitbucket, namespace: kubeapps, repository: r, secrets: [s]}
+                        """, "receivers.inline.0.type: receivers.inline.0.type must be one of the following: "
+                        + "\"github\", \"gitlab\", \"nexus\", \"harbor\", \"generic-hmac\", \"standard-webhooks\""),
+                Arguments.of("a receiver without secrets", """
+                        receivers:
+                          inline:
+                            - {name: x, type: github, namespace: kubeapps, repository: r, secrets: []}
+                        """, "receivers.inline.0.secrets: Array must have at least 1 items"),
+                Arguments.of("a receivers Secret and inline receivers", """
+                        receivers:
+                          existingSecret: {name: mine}
+                          inline:
+                            - {name: x, type: github, namespace: kubeapps, repository: r, secrets: [s]}
+                        """, "receivers: set either receivers.inline (the chart creates the Secret) or "
+                        + "receivers.existingSecret.name (a Secret of yours), not both"),
+                Arguments.of("a clusters ConfigMap and inline clusters", """
+                        clusters:
+                          existingConfigMap: {name: kubeapps-clusters-config}
+                          config:
+                            - {name: default}
+                        """, "clusters: set either clusters.config (the chart creates the ConfigMap) or "
+                        + "clusters.existingConfigMap.name (a ConfigMap of yours, Kubeapps' own), not both"),
+                Arguments.of("a pull policy Kubernetes does not know", "image: {pullPolicy: Sometimes}",
+                        "image.pullPolicy: image.pullPolicy must be one of the following: \"Always\", "
+                                + "\"IfNotPresent\", \"Never\""),
+                Arguments.of("a misspelt key", "replicas: 3", "Additional property replicas is not allowed"),
+                Arguments.of("fewer replicas at most than at least", "autoscaling: {enabled: true, minReplicas: 4, "
+                        + "maxReplicas: 3}", "autoscaling: maxReplicas must be at least minReplicas"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wrongValues")
+    void wrongValuesFailWithAMessageThatNamesThem(String name, String values, String message, @TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), values);
+
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> HelmChart.template(HELM, List.of(file)));
+        assertTrue(failure.getMessage().contains(message), failure.getMessage());
+    }
+
+    private static Volume volume(Manifests manifests, String name) {
+        return manifests.deployment().getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> receiverBindings(Manifests manifests) {
+        return manifests.all(RoleBinding.class).stream()
+                .filter(binding -> binding.getRoleRef().getName().equals("apprepo-refresh-receivers"))
+                .peek(binding -> assertEquals(Map.of("kind", "ServiceAccount", "namespace", HelmChart.NAMESPACE),
+                        Map.of("kind", binding.getSubjects().get(0).getKind(), "namespace",
+                                binding.getSubjects().get(0).getNamespace())))
+                .map(binding -> binding.getMetadata().getNamespace()).sorted().toList();
+    }
+}
