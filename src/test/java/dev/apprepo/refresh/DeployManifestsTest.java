@@ -59,6 +59,16 @@ class DeployManifestsTest {
         }
     }
 
+    /** kustomize sets the image by its name: the Deployment's must be the one the kustomization names. */
+    @Test
+    void theKustomizationSetsTheDeploymentsImage() throws IOException {
+        JsonNode kustomization = YAML.readTree(KUBERNETES.resolve("kustomization.yaml").toFile());
+        String image = manifests().container().getImage();
+
+        assertEquals(1, kustomization.path("images").size());
+        assertEquals(image.substring(0, image.indexOf(':')), kustomization.at("/images/0/name").asText());
+    }
+
     @Test
     void theSendersClusterRoleGrantsExactlyGetAndUpdateOnAppRepositories() throws IOException {
         manifests().assertTheSendersClusterRoleGrantsExactlyGetAndUpdateOnAppRepositories("apprepositories-refresh");
