@@ -1,7 +1,5 @@
 package dev.apprepo.refresh;
 
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -12,6 +10,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kamelet.KameletComponent;
+import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -25,10 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * The Camel JBang example of the README, loaded as Camel Main loads it: the properties file it documents, the
- * configuration class named there, then the routes.
+ * The Camel JBang example of the README, loaded in the order Camel Main loads it: the beans the file declares, then
+ * each {@link CamelConfiguration} of the registry, then the routes. {@code KameletMainIT} runs it on Camel's own
+ * runner.
  */
 class StandaloneExampleTest extends CamelTestSupport {
+
+    private static final String EXAMPLE = "file:examples/refresh-from-webhook.camel.yaml";
 
     @RegisterExtension
     static final KubeappsApi api = new KubeappsApi(false);
@@ -46,30 +48,24 @@ class StandaloneExampleTest extends CamelTestSupport {
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
         Properties properties = new Properties();
-        try (Reader example = Files.newBufferedReader(Path.of("examples/application.properties"))) {
-            properties.load(example);
-        }
         // what Camel reads from REFRESH_CLUSTERS_CONFIG and APPREPO_REFRESH_TOKEN
         properties.setProperty("refresh.clusters-config", RouteTestSupport.clustersFile(configDir,
                 List.of(new Cluster("default", api.url(), null, false))).toString());
         properties.setProperty("apprepo.refresh.token", "file-token");
         context.getPropertiesComponent().setInitialProperties(properties);
         context.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelet");
-        configure(context, properties.getProperty("camel.main.configuration-classes"));
         return context;
-    }
-
-    /** As Camel Main does with camel.main.configuration-classes. */
-    private static void configure(CamelContext context, String configurationClass) throws Exception {
-        ((CamelConfiguration) Class.forName(configurationClass).getDeclaredConstructor().newInstance())
-                .configure(context);
     }
 
     @Test
     void refreshesWithTheProjectsComponent() throws Exception {
         api.seed("kubeapps", "bitnami");
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                ResourceHelper.resolveMandatoryResource(context, "file:examples/refresh-from-webhook.camel.yaml"));
+        Resource example = ResourceHelper.resolveMandatoryResource(context, EXAMPLE);
+        PluginHelper.getRoutesLoader(context).preParseRoute(example, false);
+        for (CamelConfiguration configuration : context.getRegistry().findByType(CamelConfiguration.class)) {
+            configuration.configure(context);
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(example);
         AdviceWith.adviceWith(context, "harbor-to-refresh", route -> route.replaceFromWith("direct:harbor"));
         context.start();
         api.takeCalls();

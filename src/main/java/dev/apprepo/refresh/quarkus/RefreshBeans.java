@@ -19,10 +19,12 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.camel.quarkus.core.CamelRuntime;
-import org.apache.camel.spi.CamelContextCustomizer;
 import org.eclipse.microprofile.config.Config;
 
-/** The service's parts, built once from Quarkus' configuration and bound into its CamelContext. */
+/**
+ * The service's parts, built once from Quarkus' configuration; {@link dev.apprepo.refresh.RefreshCamelConfiguration},
+ * which the routes declare, binds them into the CamelContext as it does on every runtime.
+ */
 public class RefreshBeans {
 
     @Produces
@@ -31,8 +33,10 @@ public class RefreshBeans {
         return startOrStop(() -> RefreshSettings.from(name -> config.getOptionalValue(name, String.class)));
     }
 
+    /** Found in Camel's registry by RefreshCamelConfiguration, which the routes declare, and bound as it is. */
     @Produces
     @Singleton
+    @Unremovable
     RefreshParts parts(RefreshSettings settings, Instance<io.fabric8.kubernetes.client.Config> kubernetesConfig,
             Vertx vertx, RawRequestBodies rawBodies, MeterRegistry meterRegistry) {
         return startOrStop(() -> RefreshParts.builder(settings)
@@ -52,14 +56,6 @@ public class RefreshBeans {
      */
     void startCamel(@Observes @Priority(10) StartupEvent event, RefreshParts parts, CamelRuntime camel) {
         camel.start();
-    }
-
-    /** Camel Main applies every customizer in the registry before it loads the routes. */
-    @Produces
-    @Singleton
-    @Unremovable
-    CamelContextCustomizer bindParts(RefreshParts parts) {
-        return parts::bindTo;
     }
 
     @Produces
