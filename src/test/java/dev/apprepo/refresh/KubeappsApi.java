@@ -216,6 +216,11 @@ public final class KubeappsApi implements AutoCloseable, AfterAllCallback {
         return take("/events");
     }
 
+    /** Every request that reached the API since the last call of a take method, the test's own setup calls excluded. */
+    public List<ApiCall> takeAllCalls() {
+        return take("");
+    }
+
     private synchronized List<ApiCall> take(String pathPart) {
         List<ApiCall> calls = new ArrayList<>();
         dispatcher.calls.removeIf(call -> call.path().contains(pathPart) && calls.add(call));

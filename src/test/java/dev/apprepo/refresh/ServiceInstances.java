@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -48,14 +46,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
     private static final Path LOGS = Path.of("target/service-instances");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** Every instance process still running, killed should the test JVM itself be stopped. */
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s]*:(\\d+)");
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "service-instances-kill"));
-    }
 
     private final Supplier<String> apiUrl;
     private final List<Instance> instances = new CopyOnWriteArrayList<>();
@@ -184,12 +175,11 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
             try {
                 Files.createDirectories(LOGS);
                 logOffset = Files.exists(log) ? Files.size(log) : 0;
-                port = 0;
-                process = builder.start();
-                LIVE.add(process);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            port = 0;
+            process = ChildProcesses.start(builder);
         }
 
         /** Waits until /q/health/ready answers UP; fails at once, with the instance's log, if its process ends. */
@@ -259,15 +249,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         }
 
         private void kill() {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                LIVE.remove(process);
-                try {
-                    process.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            ChildProcesses.kill(process);
         }
 
         public int port() {
