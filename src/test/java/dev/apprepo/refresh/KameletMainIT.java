@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -37,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The YAML on Camel's own runner, {@code org.apache.camel.main.KameletMain}, which is what {@code camel run} executes:
  * a JVM of its own with the classpath {@code camel run --dep=mvn:dev.apprepo:apprepo-refresh:<version>} ends up with
  * (Camel's runner, the project's jar and its runtime dependencies, resolved by the build into target/kamelet-main/),
- * the files given as {@code camel run} gives them, no properties file, and Camel's downloads left on, into a home
- * under target/.
+ * the files given as {@code camel run} gives them, and no properties file. Camel's downloads are off, as with
+ * {@code camel run --download=false}: everything a run needs is on that classpath, so no run reaches a remote
+ * repository, and each test checks in its runner's log that none tried.
  */
 class KameletMainIT {
 
@@ -49,18 +51,26 @@ class KameletMainIT {
     private static final Path KAMELETS = Path.of("kamelet");
     private static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(.*\\) started in");
     private static final String REFRESH = "/api/v1/clusters/default/namespaces/kubeapps/apprepositories/%s/refresh";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** What Camel's downloader logs, at debug level, for each attempt to fetch from a remote repository. */
+    private static final String DOWNLOADING = "Downloading: ";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(GUARD).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final KubeappsApi api = new KubeappsApi(false);
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<Runner> started = new ArrayList<>();
     private String testName;
 
+    /** Kills the runners, then checks that none of them tried to fetch anything from a remote repository. */
     @AfterEach
-    void killRunners() {
-        started.forEach(ChildProcesses::kill);
+    void killRunnersAndCheckTheyStayedOffline() {
+        started.forEach(runner -> ChildProcesses.kill(runner.process));
+        for (Runner runner : started) {
+            String log = runner.log();
+            assertTrue(log.contains("MavenDownloader in offline mode"), log);
+            assertFalse(log.contains(DOWNLOADING), log);
+        }
     }
 
     @Test
@@ -128,13 +138,13 @@ class KameletMainIT {
                 """.formatted(api.url()));
         api.takeAllCalls();
 
-        Runner runner = launch(withProjectJar,
+        Runner runner = run(withProjectJar,
                 List.of(Path.of("src/test/resources/kamelet-main/stock-component.camel.yaml"),
                         KAMELETS.resolve("apprepository-refresh-action.kamelet.yaml")),
                 Map.of("KUBECONFIG", kubeconfig.toAbsolutePath().toString()));
-        int exit = runner.awaitExit();
 
-        assertNotEquals(0, exit, runner.log());
+        assertFalse(runner.process.isAlive(), "the runner started:\n" + runner.log());
+        assertNotEquals(0, runner.process.exitValue(), runner.log());
         assertTrue(runner.log().contains("Unknown parameters=[{callerTokenOnly=true}]"), runner.log());
         assertEquals(List.of(), api.takeAllCalls());
     }
@@ -164,20 +174,27 @@ class KameletMainIT {
                 .toAbsolutePath().toString();
     }
 
-    /**
-     * Starts the runner and waits until Camel has started. The port is one the system had free a moment before; should
-     * another process take it meanwhile, the runner fails to start and is started again on another.
-     */
+    /** Starts the runner and waits until Camel has started. */
     private Runner start(boolean withProjectJar, List<Path> files, Map<String, String> environment) {
+        Runner runner = run(withProjectJar, files, environment);
+        if (!runner.process.isAlive()) {
+            fail("the runner exited with " + runner.process.exitValue() + ":\n" + runner.log());
+        }
+        return runner;
+    }
+
+    /**
+     * Launches the runner and waits until Camel has started or the runner has ended. The port is one the system had
+     * free a moment before; should another process take it meanwhile, the runner fails and is launched again on
+     * another.
+     */
+    private Runner run(boolean withProjectJar, List<Path> files, Map<String, String> environment) {
         for (int attempt = 1;; attempt++) {
             Runner runner = launch(withProjectJar, files, environment);
-            await("Camel started").atMost(GUARD).pollInterval(Duration.ofMillis(100))
+            await("Camel started or the runner ended").atMost(GUARD).pollInterval(Duration.ofMillis(100))
                     .until(() -> !runner.process.isAlive() || STARTED.matcher(runner.log()).find());
-            if (runner.process.isAlive()) {
+            if (runner.process.isAlive() || attempt == 3 || !runner.log().contains("Address already in use")) {
                 return runner;
-            }
-            if (attempt == 3 || !runner.log().contains("Address already in use")) {
-                fail("the runner exited with " + runner.process.exitValue() + ":\n" + runner.log());
             }
         }
     }
@@ -199,14 +216,15 @@ class KameletMainIT {
                     "-Duser.home=" + home.toAbsolutePath(),
                     "-Dcamel.main.routesIncludePattern=" + routes,
                     "-Dcamel.server.enabled=true", "-Dcamel.server.port=" + port,
-                    "org.apache.camel.main.KameletMain");
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.camel.main.download=debug",
+                    "org.apache.camel.main.KameletMain", "-download", "false");
             Path log = CLASSPATHS.resolve(testName + ".log");
             Files.deleteIfExists(log);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             Runner runner = new Runner(ChildProcesses.start(builder), port, log);
-            started.add(runner.process);
+            started.add(runner);
             return runner;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -231,16 +249,11 @@ class KameletMainIT {
 
         HttpResponse<String> post(String path, String authorization) throws IOException, InterruptedException {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody());
+                    .timeout(GUARD).POST(HttpRequest.BodyPublishers.noBody());
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        int awaitExit() {
-            await("runner exited").atMost(GUARD).pollInterval(Duration.ofMillis(100)).until(() -> !process.isAlive());
-            return process.exitValue();
         }
 
         String log() {
