@@ -205,7 +205,7 @@ class KameletMainIT {
             List<String> classpath = new ArrayList<>();
             classpath.add(Files.readString(CLASSPATHS.resolve("camel.classpath")).strip());
             if (withProjectJar) {
-                classpath.add(projectJar().toString());
+                classpath.add(projectJar());
             }
             // without the project's jar, its dependencies still give Camel's own kubernetes component
             classpath.add(Files.readString(CLASSPATHS.resolve("runtime.classpath")).strip());
@@ -231,12 +231,14 @@ class KameletMainIT {
         }
     }
 
-    /** The plain jar of the build, not the Quarkus application. */
-    private static Path projectJar() throws IOException {
-        try (Stream<Path> jars = Files.list(Path.of("target"))) {
-            return jars.filter(file -> file.getFileName().toString().matches("apprepo-refresh-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no target/apprepo-refresh-*.jar"));
+    /** The plain jar of the build, not the Quarkus application: its path comes from the pom. */
+    private static String projectJar() {
+        String jar = System.getProperty("kamelet-main.project-jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("no project jar at kamelet-main.project-jar=" + jar
+                    + ": run with ./mvnw verify, which sets it");
         }
+        return jar;
     }
 
     private static int freePort() throws IOException {
