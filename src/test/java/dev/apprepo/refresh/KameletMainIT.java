@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -31,6 +32,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -70,6 +73,18 @@ class KameletMainIT {
             String log = runner.log();
             assertTrue(log.contains("MavenDownloader in offline mode"), log);
             assertFalse(log.contains(DOWNLOADING), log);
+        }
+    }
+
+    /**
+     * Other runtimes take the plain jar as a dependency: the service's settings in it would override theirs (the
+     * routes a runtime loads, Camel's start-up on Camel K).
+     */
+    @Test
+    void theProjectJarCarriesNoSettingsOfTheService() throws IOException {
+        try (JarFile jar = new JarFile(projectJar())) {
+            assertNull(jar.getEntry("application.properties"));
+            assertNotNull(jar.getEntry("dev/apprepo/refresh/RefreshCamelConfiguration.class"));
         }
     }
 
