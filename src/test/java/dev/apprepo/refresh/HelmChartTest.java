@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import org.junit.jupiter.api.Test;
@@ -125,6 +127,8 @@ class HelmChartTest {
         assertFalse(manifests.kinds().contains("Namespace"), "helm install --create-namespace makes it");
         assertFalse(manifests.kinds().contains("HorizontalPodAutoscaler"));
         assertTrue(manifests.kinds().containsAll(List.of("NetworkPolicy", "PodDisruptionBudget")));
+        assertTrue(manifests.one(NetworkPolicy.class).getSpec().getEgress().get(1).getTo().isEmpty(),
+                "no apiServerCIDRs: the API servers' ports at any address");
         assertTrue(deployment.getMetadata().getLabels().keySet().containsAll(List.of("helm.sh/chart",
                 "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
                 "app.kubernetes.io/managed-by")));
@@ -156,6 +160,11 @@ class HelmChartTest {
         assertFalse(manifests.named(Secret.class, "apprepositories-refresh-token").isPresent());
         assertTrue(manifests.named(ClusterRole.class, "apprepositories-refresh-audit").isPresent(),
                 "the existing senders may record the audit Events");
+        NetworkPolicyEgressRule apiServers = manifests.one(NetworkPolicy.class).getSpec().getEgress().get(1);
+        assertEquals(List.of("10.0.0.0/24", "192.0.2.10/32"),
+                apiServers.getTo().stream().map(peer -> peer.getIpBlock().getCidr()).toList());
+        assertEquals(List.of(443, 6443, 8443), apiServers.getPorts().stream()
+                .map(port -> port.getPort().getIntVal()).toList());
     }
 
     @Test
@@ -291,6 +300,14 @@ class HelmChartTest {
                         "image.pullPolicy: image.pullPolicy must be one of the following: \"Always\", "
                                 + "\"IfNotPresent\", \"Never\""),
                 Arguments.of("a misspelt key", "replicas: 3", "Additional property replicas is not allowed"),
+                Arguments.of("a NetworkPolicy that lets in every source", "networkPolicy: {ingressNamespaces: []}",
+                        "networkPolicy.ingressNamespaces: Array must have at least 1 items"),
+                Arguments.of("a NetworkPolicy that lets out every port", "networkPolicy: {apiServerPorts: []}",
+                        "networkPolicy.apiServerPorts: Array must have at least 1 items"),
+                Arguments.of("a NetworkPolicy without its ports", "networkPolicy: {apiServerPorts: null}",
+                        "networkPolicy: apiServerPorts is required"),
+                Arguments.of("an API server address that is no CIDR", "networkPolicy: {apiServerCIDRs: [10.0.0.1]}",
+                        "networkPolicy.apiServerCIDRs.0: Does not match pattern"),
                 Arguments.of("fewer replicas at most than at least", "autoscaling: {enabled: true, minReplicas: 4, "
                         + "maxReplicas: 3}", "autoscaling: maxReplicas must be at least minReplicas"));
     }

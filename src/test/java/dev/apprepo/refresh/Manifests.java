@@ -29,6 +29,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -174,6 +177,7 @@ final class Manifests {
         all(ClusterRole.class).forEach(Manifests::assertGrantsNoMoreThanARefreshNeeds);
         all(Ingress.class).forEach(this::assertRoutesOnlyTheRefreshEndpoint);
         all(RoleBinding.class).forEach(this::assertBindsARoleOfTheseManifests);
+        all(NetworkPolicy.class).forEach(this::assertLetsThroughOnlyWhatItNames);
     }
 
     void assertTheServiceRunsLockedDownWithProbesAndLimits() {
@@ -343,6 +347,27 @@ final class Manifests {
                 assertEquals("http", path.getBackend().getService().getPort().getName());
             }
         });
+    }
+
+    /**
+     * A NetworkPolicy rule with no source lets every source in, one with no port every port: each rule in names
+     * its sources and port, each rule out its ports, and a rule out without destinations only the API servers'.
+     */
+    void assertLetsThroughOnlyWhatItNames(NetworkPolicy policy) {
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+        assertEquals(deployment().getSpec().getSelector().getMatchLabels(),
+                policy.getSpec().getPodSelector().getMatchLabels());
+        assertFalse(policy.getSpec().getIngress().isEmpty());
+        for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+            assertFalse(rule.getFrom().isEmpty(), "a rule in with no source lets every pod in");
+            rule.getFrom().forEach(peer -> assertFalse(peer.getNamespaceSelector().getMatchLabels().isEmpty()));
+            assertEquals(List.of(8080), rule.getPorts().stream().map(port -> port.getPort().getIntVal()).toList());
+        }
+        assertFalse(policy.getSpec().getEgress().isEmpty());
+        for (NetworkPolicyEgressRule rule : policy.getSpec().getEgress()) {
+            assertFalse(rule.getPorts().isEmpty(), "a rule out with no port lets out every port");
+            rule.getPorts().forEach(port -> assertNotNull(port.getPort(), "a rule out names each port"));
+        }
     }
 
     private void assertBindsARoleOfTheseManifests(RoleBinding binding) {
