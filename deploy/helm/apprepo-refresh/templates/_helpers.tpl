@@ -70,13 +70,24 @@ The image: repository@digest when a digest is given, else repository:tag, the ta
 {{- end }}
 
 {{/*
-The ConfigMap and key of the clusters file, when there is one.
+The full name with a suffix: the full name cut first, so that the suffix always stays and two names never meet.
+Called with a list: the context and the suffix.
 */}}
-{{- define "apprepo-refresh.clustersConfigMap" -}}
+{{- define "apprepo-refresh.fullnameWith" -}}
+{{- $suffix := index . 1 }}
+{{- $base := include "apprepo-refresh.fullname" (index . 0) | trunc (int (sub 62 (len $suffix))) | trimSuffix "-" }}
+{{- printf "%s-%s" $base $suffix }}
+{{- end }}
+
+{{/*
+The ConfigMap (clusters.existingConfigMap) or the chart's Secret (clusters.config) of the clusters file, and its
+key, when there is one.
+*/}}
+{{- define "apprepo-refresh.clustersSource" -}}
 {{- if .Values.clusters.existingConfigMap.name }}
 {{- .Values.clusters.existingConfigMap.name }}
 {{- else if .Values.clusters.config }}
-{{- include "apprepo-refresh.fullname" . }}
+{{- include "apprepo-refresh.fullnameWith" (list . "clusters") }}
 {{- end }}
 {{- end }}
 
@@ -130,7 +141,7 @@ Values that the schema cannot refuse with a message of its own: two sources of o
 */}}
 {{- define "apprepo-refresh.validateValues" -}}
 {{- if and .Values.clusters.existingConfigMap.name .Values.clusters.config }}
-{{- fail "clusters: set either clusters.config (the chart creates the ConfigMap) or clusters.existingConfigMap.name (a ConfigMap of yours, Kubeapps' own), not both" }}
+{{- fail "clusters: set either clusters.config (the chart creates the Secret) or clusters.existingConfigMap.name (a ConfigMap of yours, Kubeapps' own), not both" }}
 {{- end }}
 {{- if and .Values.receivers.existingSecret.name .Values.receivers.inline }}
 {{- fail "receivers: set either receivers.inline (the chart creates the Secret) or receivers.existingSecret.name (a Secret of yours), not both" }}

@@ -54,7 +54,7 @@ class DeployManifestsTest {
         Set<String> files = new TreeSet<>(manifestFiles().stream().map(file -> file.getFileName().toString()).toList());
         assertEquals(files, listed);
         for (String kind : List.of("Namespace", "Deployment", "Service", "ServiceAccount", "ClusterRole",
-                "RoleBinding", "ConfigMap", "Ingress", "NetworkPolicy", "Secret", "PodDisruptionBudget")) {
+                "RoleBinding", "Ingress", "NetworkPolicy", "Secret", "PodDisruptionBudget")) {
             assertTrue(resources.stream().anyMatch(resource -> resource.getKind().equals(kind)), "no " + kind);
         }
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -167,17 +168,42 @@ class HelmChartTest {
                 .map(port -> port.getPort().getIntVal()).toList());
     }
 
+    /** An entry may hold the service's serviceToken for its cluster: the file goes into a Secret. */
     @Test
-    void inlineClustersGoIntoAConfigMapThatRollsThePods() throws IOException {
+    void inlineClustersGoIntoASecretThatRollsThePods() throws IOException {
         Manifests manifests = render("inline-receivers.yaml");
 
-        ConfigMap config = manifests.one(ConfigMap.class);
-        JsonNode clusters = YAML.readTree(config.getData().get("clusters.conf"));
+        assertTrue(manifests.all(ConfigMap.class).isEmpty(), "a credential in no ConfigMap");
+        Secret secret = manifests.named(Secret.class, "apprepo-refresh-clusters").orElseThrow();
+        JsonNode clusters = YAML.readTree(secret.getStringData().get("clusters.conf"));
         assertEquals("second", clusters.at("/1/name").asText());
         assertEquals("https://second.example.com:6443", clusters.at("/1/apiServiceURL").asText());
-        assertEquals(config.getMetadata().getName(), volume(manifests, "clusters").getConfigMap().getName());
+        assertEquals("second-cluster-token", clusters.at("/1/serviceToken").asText());
+        assertEquals(secret.getMetadata().getName(), volume(manifests, "clusters").getSecret().getSecretName());
+        assertEquals("/etc/apprepo-refresh/clusters/clusters.conf", manifests.env("REFRESH_CLUSTERS_CONFIG"));
         assertTrue(manifests.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
                 .containsKey("checksum/clusters"));
+    }
+
+    @Test
+    void aConfigMapThatHoldsACredentialFailsTheChecks() {
+        ConfigMap clusters = new ConfigMapBuilder().withNewMetadata()
+                .withName("clusters").endMetadata()
+                .addToData("clusters.conf", "[{\"name\": \"second\", \"serviceToken\": \"t\"}]").build();
+        ConfigMap receivers = new ConfigMapBuilder().withNewMetadata()
+                .withName("receivers").endMetadata().addToData("receivers.yaml", "receivers:\n  - secrets: [s]\n")
+                .build();
+        ConfigMap token = new ConfigMapBuilder().withNewMetadata()
+                .withName("token").endMetadata().addToData("api-token", "t").build();
+        ConfigMap harmless = new ConfigMapBuilder().withNewMetadata()
+                .withName("harmless").endMetadata()
+                .addToData("clusters.conf", "[{\"name\": \"default\", \"isKubeappsCluster\": true}]").build();
+
+        for (ConfigMap config : List.of(clusters, receivers, token)) {
+            assertThrows(AssertionError.class, () -> Manifests.assertHoldsNoCredential(config),
+                    config.getMetadata().getName());
+        }
+        Manifests.assertHoldsNoCredential(harmless);
     }
 
     @Test
@@ -210,9 +236,7 @@ class HelmChartTest {
         assertEquals("github", file.at("/receivers/0/type").asText());
         assertEquals("sha512", file.at("/receivers/2/algorithm").asText());
         assertEquals("apprepo-refresh-receivers", volume(manifests, "receivers").getSecret().getSecretName());
-        assertTrue(manifests.all(ConfigMap.class).stream()
-                .noneMatch(config -> config.getData().values().stream().anyMatch(data -> data.contains("secrets"))),
-                "no receiver in a ConfigMap");
+        assertTrue(manifests.all(ConfigMap.class).isEmpty(), "no receiver in a ConfigMap");
         assertTrue(manifests.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
                 .containsKey("checksum/receivers"));
         // far-away is on the cluster "second": a RoleBinding here would bind in the wrong cluster
@@ -294,7 +318,7 @@ class HelmChartTest {
                           existingConfigMap: {name: kubeapps-clusters-config}
                           config:
                             - {name: default}
-                        """, "clusters: set either clusters.config (the chart creates the ConfigMap) or "
+                        """, "clusters: set either clusters.config (the chart creates the Secret) or "
                         + "clusters.existingConfigMap.name (a ConfigMap of yours, Kubeapps' own), not both"),
                 Arguments.of("a pull policy Kubernetes does not know", "image: {pullPolicy: Sometimes}",
                         "image.pullPolicy: image.pullPolicy must be one of the following: \"Always\", "

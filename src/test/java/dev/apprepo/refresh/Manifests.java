@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.apprepo.refresh.support.Durations;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -55,6 +56,9 @@ final class Manifests {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
+    // a key that names a credential, as a key of a ConfigMap's data or of a YAML or JSON file it holds
+    private static final Pattern CREDENTIAL_KEY = Pattern
+            .compile("(?i)(token|secret|password|passwd|credential|private[-_]?key)s?\"?\\s*:");
 
     private final List<HasMetadata> resources;
 
@@ -178,6 +182,20 @@ final class Manifests {
         all(Ingress.class).forEach(this::assertRoutesOnlyTheRefreshEndpoint);
         all(RoleBinding.class).forEach(this::assertBindsARoleOfTheseManifests);
         all(NetworkPolicy.class).forEach(this::assertLetsThroughOnlyWhatItNames);
+        all(ConfigMap.class).forEach(Manifests::assertHoldsNoCredential);
+    }
+
+    /** Anyone who may read ConfigMaps may read a credential put in one: credentials go into Secrets. */
+    static void assertHoldsNoCredential(ConfigMap config) {
+        String name = config.getMetadata().getName();
+        Map<String, String> data = config.getData() == null ? Map.of() : config.getData();
+        data.forEach((key, content) -> {
+            assertFalse(CREDENTIAL_KEY.matcher(key + ":").find(), "ConfigMap " + name + " has a credential key " + key);
+            assertFalse(CREDENTIAL_KEY.matcher(content).find(),
+                    "ConfigMap " + name + "'s " + key + " holds a credential: " + CREDENTIAL_KEY.matcher(content)
+                            .results().map(found -> found.group(1)).toList());
+        });
+        assertTrue(config.getBinaryData() == null || config.getBinaryData().isEmpty(), name);
     }
 
     void assertTheServiceRunsLockedDownWithProbesAndLimits() {
