@@ -120,16 +120,30 @@ The Secret and key of the receivers file, when there is one.
 
 {{/*
 The namespaces where the service's ServiceAccount refreshes for receivers: receivers.namespaces, and those of the
-inline receivers on the service's own cluster (a RoleBinding in a namespace of another cluster would fail, or bind
-in the wrong cluster). A JSON list, sorted and without repeats.
+inline receivers on a cluster where the service refreshes with that ServiceAccount. The service reaches a cluster
+whose entry has no apiServiceURL through the pod's own configuration, whatever the entry's name, and with the pod's
+token unless the entry has a serviceToken; without a clusters file its one cluster is `default`. A receiver without
+a cluster is on the one named `default`. A RoleBinding for a receiver on another cluster would bind in the wrong
+one. With clusters.existingConfigMap the chart cannot read the file: receivers.namespaces alone says where. A JSON
+list, sorted and without repeats.
 */}}
 {{- define "apprepo-refresh.receiverNamespaces" -}}
+{{- $local := list }}
+{{- if .Values.clusters.config }}
+{{- range .Values.clusters.config }}
+{{- if and (not .apiServiceURL) (not .serviceToken) }}
+{{- $local = append $local .name }}
+{{- end }}
+{{- end }}
+{{- else if not .Values.clusters.existingConfigMap.name }}
+{{- $local = list "default" }}
+{{- end }}
 {{- $namespaces := list }}
 {{- range .Values.receivers.namespaces }}
 {{- $namespaces = append $namespaces . }}
 {{- end }}
 {{- range .Values.receivers.inline }}
-{{- if or (not .cluster) (eq .cluster "default") }}
+{{- if has (.cluster | default "default") $local }}
 {{- $namespaces = append $namespaces .namespace }}
 {{- end }}
 {{- end }}

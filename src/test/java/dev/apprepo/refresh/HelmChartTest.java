@@ -291,6 +291,58 @@ class HelmChartTest {
         render(values).assertServiceIsDeployedAsItMustBe();
     }
 
+    /**
+     * The service refreshes with its own ServiceAccount on the clusters whose entry has no apiServiceURL (and no
+     * serviceToken of its own), whatever their name; a receiver without a cluster is on the one named default.
+     */
+    static Stream<Arguments> receiversOnTheServicesOwnCluster() {
+        return Stream.of(
+                Arguments.of("no clusters file: default is the service's own cluster", """
+                        receivers:
+                          inline:
+                            - {name: a, type: github, namespace: team-a, repository: r, secrets: [s]}
+                            - {name: b, type: github, cluster: default, namespace: team-b, repository: r, secrets: [s]}
+                        """, List.of("team-a", "team-b")),
+                Arguments.of("the entry without apiServiceURL, whatever its name", """
+                        clusters:
+                          config:
+                            - {name: here}
+                            - {name: default, apiServiceURL: "https://default.example.com"}
+                        receivers:
+                          inline:
+                            - {name: a, type: github, cluster: here, namespace: team-a, repository: r, secrets: [s]}
+                            - {name: b, type: github, namespace: team-b, repository: r, secrets: [s]}
+                        """, List.of("team-a")),
+                Arguments.of("an entry with a serviceToken of its own needs no rights of the ServiceAccount", """
+                        clusters:
+                          config:
+                            - {name: default, serviceToken: a-token}
+                        receivers:
+                          inline:
+                            - {name: a, type: github, namespace: team-a, repository: r, secrets: [s]}
+                          namespaces: [kubeapps]
+                        """, List.of("kubeapps")),
+                Arguments.of("a clusters ConfigMap the chart cannot read: receivers.namespaces only", """
+                        clusters:
+                          existingConfigMap: {name: kubeapps-clusters-config}
+                        receivers:
+                          inline:
+                            - {name: a, type: github, namespace: team-a, repository: r, secrets: [s]}
+                          namespaces: [kubeapps]
+                        """, List.of("kubeapps")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("receiversOnTheServicesOwnCluster")
+    void theServiceIsBoundWhereItsReceiversRefreshWithItsOwnServiceAccount(String name, String values,
+            List<String> namespaces, @TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), values);
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), name);
+        manifests.assertServiceIsDeployedAsItMustBe();
+
+        assertEquals(namespaces, receiverBindings(manifests));
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
