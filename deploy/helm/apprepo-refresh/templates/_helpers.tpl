@@ -151,7 +151,8 @@ list, sorted and without repeats.
 {{- end }}
 
 {{/*
-Values that the schema cannot refuse with a message of its own: two sources of one file.
+Values that the schema cannot refuse with a message of its own: two sources of one file, rights for the
+namespace's default ServiceAccount, an autoscaler's bounds.
 */}}
 {{- define "apprepo-refresh.validateValues" -}}
 {{- if and .Values.clusters.existingConfigMap.name .Values.clusters.config }}
@@ -159,6 +160,9 @@ Values that the schema cannot refuse with a message of its own: two sources of o
 {{- end }}
 {{- if and .Values.receivers.existingSecret.name .Values.receivers.inline }}
 {{- fail "receivers: set either receivers.inline (the chart creates the Secret) or receivers.existingSecret.name (a Secret of yours), not both" }}
+{{- end }}
+{{- if and .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) (include "apprepo-refresh.receiverNamespaces" . | fromJsonArray) }}
+{{- fail "serviceAccount: receivers get rights bound to the service's ServiceAccount: with serviceAccount.create=false, give its name in serviceAccount.name; the pods would run as the namespace's default ServiceAccount, and every pod that runs as it would get those rights" }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
 {{- fail "autoscaling: maxReplicas must be at least minReplicas" }}

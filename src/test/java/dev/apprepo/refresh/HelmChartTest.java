@@ -343,6 +343,25 @@ class HelmChartTest {
         assertEquals(namespaces, receiverBindings(manifests));
     }
 
+    @Test
+    void receiversBindAServiceAccountOfOnesOwnByItsName(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), """
+                serviceAccount: {create: false, name: refresh-existing}
+                receivers: {namespaces: [kubeapps]}
+                """);
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), "an existing ServiceAccount");
+        manifests.assertServiceIsDeployedAsItMustBe();
+
+        assertEquals("refresh-existing", manifests.deployment().getSpec().getTemplate().getSpec()
+                .getServiceAccountName());
+        assertTrue(manifests.all(ServiceAccount.class).stream()
+                .noneMatch(account -> account.getMetadata().getName().equals("refresh-existing")), "it is theirs");
+        assertEquals(List.of("kubeapps"), receiverBindings(manifests));
+        assertEquals(List.of("refresh-existing"), manifests.all(RoleBinding.class).stream()
+                .filter(binding -> binding.getRoleRef().getName().equals("apprepo-refresh-receivers"))
+                .map(binding -> binding.getSubjects().get(0).getName()).toList());
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
@@ -384,6 +403,11 @@ class HelmChartTest {
                         "networkPolicy: apiServerPorts is required"),
                 Arguments.of("an API server address that is no CIDR", "networkPolicy: {apiServerCIDRs: [10.0.0.1]}",
                         "networkPolicy.apiServerCIDRs.0: Does not match pattern"),
+                Arguments.of("receivers' rights for the namespace's default ServiceAccount", """
+                        serviceAccount: {create: false}
+                        receivers: {namespaces: [kubeapps]}
+                        """, "serviceAccount: receivers get rights bound to the service's ServiceAccount: with "
+                        + "serviceAccount.create=false, give its name in serviceAccount.name"),
                 Arguments.of("fewer replicas at most than at least", "autoscaling: {enabled: true, minReplicas: 4, "
                         + "maxReplicas: 3}", "autoscaling: maxReplicas must be at least minReplicas"));
     }
