@@ -362,6 +362,59 @@ class HelmChartTest {
                 .map(binding -> binding.getSubjects().get(0).getName()).toList());
     }
 
+    /** The notes' webhook URLs, and a warning wherever senders' tokens would cross the network in clear text. */
+    static Stream<Arguments> notes() {
+        String path = "/api/v1/clusters/<cluster>/namespaces/<namespace>/apprepositories/<name>/refresh";
+        return Stream.of(
+                Arguments.of("an Ingress with TLS", """
+                        ingress:
+                          enabled: true
+                          hosts: [refresh.example.com]
+                          tls: [{hosts: [refresh.example.com], secretName: refresh-tls}]
+                        """, List.of("https://refresh.example.com" + path), List.of("WARNING", "http://")),
+                Arguments.of("an Ingress without TLS", """
+                        ingress: {enabled: true, hosts: [refresh.example.com]}
+                        """, List.of("http://refresh.example.com" + path,
+                        "WARNING: no TLS for refresh.example.com (ingress.tls): the senders' bearer tokens would "
+                                + "cross the network in clear"),
+                        List.of("https://")),
+                Arguments.of("TLS for one host of two", """
+                        ingress:
+                          enabled: true
+                          hosts: [refresh.example.com, plain.example.com]
+                          tls: [{hosts: [refresh.example.com], secretName: refresh-tls}]
+                        """, List.of("https://refresh.example.com" + path, "http://plain.example.com" + path,
+                        "WARNING: no TLS for plain.example.com (ingress.tls)"), List.of("refresh.example.com (")),
+                Arguments.of("a TLS entry without hosts covers every host", """
+                        ingress:
+                          enabled: true
+                          hosts: [refresh.example.com]
+                          tls: [{secretName: refresh-tls}]
+                        """, List.of("https://refresh.example.com" + path), List.of("WARNING")),
+                Arguments.of("Kubeapps' host with its TLS Secret", """
+                        kubeappsIngress: {host: kubeapps.example.com, tlsSecretName: kubeapps-tls}
+                        """, List.of("https://kubeapps.example.com" + path), List.of("WARNING")),
+                Arguments.of("Kubeapps' host without a TLS Secret", """
+                        kubeappsIngress: {host: kubeapps.example.com}
+                        """, List.of("http(s)://kubeapps.example.com" + path,
+                        "WARNING: kubeappsIngress.tlsSecretName is empty"), List.of()),
+                Arguments.of("no Ingress: a port-forward", "ingress: {enabled: false}",
+                        List.of("http://127.0.0.1:8080" + path, "port-forward"), List.of("WARNING")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notes")
+    void theNotesGiveTheWebhookUrlAndWarnWithoutTls(String name, String values, List<String> present,
+            List<String> absent, @TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), values);
+
+        String notes = HELM.install().withName(HelmChart.RELEASE).withNamespace(HelmChart.NAMESPACE)
+                .withValuesFile(file).clientOnly().dryRun().call().getOutput();
+
+        present.forEach(text -> assertTrue(notes.contains(text), text + " in\n" + notes));
+        absent.forEach(text -> assertFalse(notes.contains(text), text + " in\n" + notes));
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
