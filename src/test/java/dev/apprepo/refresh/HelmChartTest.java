@@ -415,6 +415,17 @@ class HelmChartTest {
         absent.forEach(text -> assertFalse(notes.contains(text), text + " in\n" + notes));
     }
 
+    /** The defaults are what {@link Manifests} checks every rendering for; a cluster of one's own may differ. */
+    @Test
+    void aRolloutOfOnesOwn(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), "rollingUpdate: {maxSurge: 25%, maxUnavailable: 1}");
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), "a rollout of one's own");
+
+        var rollout = manifests.deployment().getSpec().getStrategy().getRollingUpdate();
+        assertEquals("25%", rollout.getMaxSurge().getStrVal());
+        assertEquals(1, rollout.getMaxUnavailable().getIntVal());
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
@@ -461,6 +472,8 @@ class HelmChartTest {
                         receivers: {namespaces: [kubeapps]}
                         """, "serviceAccount: receivers get rights bound to the service's ServiceAccount: with "
                         + "serviceAccount.create=false, give its name in serviceAccount.name"),
+                Arguments.of("a rollout's surge that is neither a number nor a percentage",
+                        "rollingUpdate: {maxSurge: a-few}", "rollingUpdate.maxSurge: Does not match pattern"),
                 Arguments.of("fewer replicas at most than at least", "autoscaling: {enabled: true, minReplicas: 4, "
                         + "maxReplicas: 3}", "autoscaling: maxReplicas must be at least minReplicas"));
     }
