@@ -426,6 +426,26 @@ class HelmChartTest {
         assertEquals(1, rollout.getMaxUnavailable().getIntVal());
     }
 
+    @Test
+    void aSpreadConstraintKeepsItsOwnLabelSelector(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), """
+                podLabels: {team: charts}
+                topologySpreadConstraints:
+                  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule,
+                     labelSelector: {matchLabels: {team: charts}}}
+                  - {maxSkew: 2, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway}
+                """);
+        String rendering = HelmChart.template(HELM, List.of(file));
+        Manifests manifests = Manifests.parse(rendering, "a spread of one's own");
+        manifests.assertServiceIsDeployedAsItMustBe();
+
+        var spread = manifests.deployment().getSpec().getTemplate().getSpec().getTopologySpreadConstraints();
+        assertEquals(Map.of("team", "charts"), spread.get(0).getLabelSelector().getMatchLabels());
+        assertEquals(manifests.deployment().getSpec().getSelector().getMatchLabels(),
+                spread.get(1).getLabelSelector().getMatchLabels());
+        assertEquals(2, rendering.split("labelSelector:", -1).length - 1, "one labelSelector per constraint");
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
