@@ -494,6 +494,10 @@ class HelmChartTest {
                         + "serviceAccount.create=false, give its name in serviceAccount.name"),
                 Arguments.of("a rollout's surge that is neither a number nor a percentage",
                         "rollingUpdate: {maxSurge: a-few}", "rollingUpdate.maxSurge: Does not match pattern"),
+                Arguments.of("an Ingress without hosts", "ingress: {enabled: true, hosts: []}",
+                        "ingress.hosts: Array must have at least 1 items"),
+                Arguments.of("no preStop sleep", "preStopSleepSeconds: 0",
+                        "preStopSleepSeconds: Must be greater than or equal to 1"),
                 Arguments.of("fewer replicas at most than at least", "autoscaling: {enabled: true, minReplicas: 4, "
                         + "maxReplicas: 3}", "autoscaling: maxReplicas must be at least minReplicas"));
     }
