@@ -80,6 +80,15 @@ Called with a list: the context and the suffix.
 {{- end }}
 
 {{/*
+The service's ClusterRole for receivers, and its RoleBindings' name: cluster-wide, and in namespaces other than the
+release's, so the release's namespace is part of it, and releases of one name in two namespaces never meet. RBAC
+names are not cut at 63 characters.
+*/}}
+{{- define "apprepo-refresh.receiversRole" -}}
+{{- printf "%s-%s-receivers" .Release.Namespace (include "apprepo-refresh.fullname" .) }}
+{{- end }}
+
+{{/*
 The ConfigMap (clusters.existingConfigMap) or the chart's Secret (clusters.config) of the clusters file, and its
 key, when there is one.
 */}}
@@ -106,7 +115,7 @@ The Secret and key of the receivers file, when there is one.
 {{- if .Values.receivers.existingSecret.name }}
 {{- .Values.receivers.existingSecret.name }}
 {{- else if .Values.receivers.inline }}
-{{- printf "%s-receivers" (include "apprepo-refresh.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- include "apprepo-refresh.fullnameWith" (list . "receivers") }}
 {{- end }}
 {{- end }}
 

@@ -3,6 +3,7 @@ package dev.apprepo.refresh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,8 @@ class HelmChartTest {
     private static final Path VALUES = Path.of("src/test/resources/helm");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Helm HELM = HelmChart.helm();
+    // cluster-wide: the release's namespace is part of its name
+    private static final String RECEIVERS_ROLE = HelmChart.NAMESPACE + "-apprepo-refresh-receivers";
 
     private static Manifests render(String... valuesFiles) {
         List<Path> files = Stream.of(valuesFiles).map(VALUES::resolve).toList();
@@ -123,7 +126,7 @@ class HelmChartTest {
                 .getMetadata().getNamespace());
         assertTrue(manifests.all(ConfigMap.class).isEmpty());
         assertTrue(manifests.all(Ingress.class).isEmpty());
-        assertFalse(manifests.named(ClusterRole.class, "apprepo-refresh-receivers").isPresent(),
+        assertFalse(manifests.named(ClusterRole.class, RECEIVERS_ROLE).isPresent(),
                 "no receivers, no rights of the service's own");
         assertFalse(manifests.kinds().contains("Namespace"), "helm install --create-namespace makes it");
         assertFalse(manifests.kinds().contains("HorizontalPodAutoscaler"));
@@ -241,7 +244,7 @@ class HelmChartTest {
                 .containsKey("checksum/receivers"));
         // far-away is on the cluster "second": a RoleBinding here would bind in the wrong cluster
         assertEquals(List.of("kubeapps", "team-a"), receiverBindings(manifests));
-        ClusterRole role = manifests.named(ClusterRole.class, "apprepo-refresh-receivers").orElseThrow();
+        ClusterRole role = manifests.named(ClusterRole.class, RECEIVERS_ROLE).orElseThrow();
         assertEquals(2, role.getRules().size());
     }
 
@@ -358,7 +361,7 @@ class HelmChartTest {
                 .noneMatch(account -> account.getMetadata().getName().equals("refresh-existing")), "it is theirs");
         assertEquals(List.of("kubeapps"), receiverBindings(manifests));
         assertEquals(List.of("refresh-existing"), manifests.all(RoleBinding.class).stream()
-                .filter(binding -> binding.getRoleRef().getName().equals("apprepo-refresh-receivers"))
+                .filter(binding -> binding.getRoleRef().getName().equals(RECEIVERS_ROLE))
                 .map(binding -> binding.getSubjects().get(0).getName()).toList());
     }
 
@@ -446,6 +449,57 @@ class HelmChartTest {
         assertEquals(2, rendering.split("labelSelector:", -1).length - 1, "one labelSelector per constraint");
     }
 
+    /** Each name keeps its suffix when the full name is as long as it may be, and no two objects of a kind meet. */
+    @Test
+    void aLongNameKeepsEveryObjectApart(@TempDir Path dir) throws IOException {
+        String fullname = "a".repeat(63);
+        Path file = Files.writeString(dir.resolve("values.yaml"), """
+                fullnameOverride: %s
+                clusters: {config: [{name: default}]}
+                receivers:
+                  inline:
+                    - {name: a, type: github, namespace: kubeapps, repository: r, secrets: [s]}
+                ingress: {enabled: true, hosts: [refresh.example.com], tls: [{secretName: refresh-tls}]}
+                kubeappsIngress: {host: kubeapps.example.com}
+                """.formatted(fullname));
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), "a long name");
+        manifests.assertServiceIsDeployedAsItMustBe();
+
+        for (String kind : Set.copyOf(manifests.kinds())) {
+            List<String> names = manifests.all().stream().filter(resource -> resource.getKind().equals(kind))
+                    .map(resource -> resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName())
+                    .toList();
+            assertEquals(Set.copyOf(names).size(), names.size(), kind + ": " + names);
+        }
+        List<String> names = manifests.all(Ingress.class).stream().map(ingress -> ingress.getMetadata().getName())
+                .sorted().toList();
+        assertEquals(List.of("a".repeat(54) + "-kubeapps", fullname), names);
+        assertTrue(manifests.named(Secret.class, "a".repeat(53) + "-receivers").isPresent());
+        assertTrue(manifests.named(Secret.class, "a".repeat(54) + "-clusters").isPresent());
+        manifests.all().forEach(resource -> assertTrue(resource.getKind().startsWith("Cluster")
+                || resource.getKind().equals("RoleBinding") || resource.getMetadata().getName().length() <= 63,
+                resource.getMetadata().getName()));
+    }
+
+    /** Releases of one name in two namespaces: the cluster-wide role, and its bindings, are each their own. */
+    @Test
+    void theServicesClusterRoleNamesTheReleasesNamespace(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), "receivers: {namespaces: [kubeapps]}");
+        List<String> roles = new ArrayList<>();
+        for (String namespace : List.of("team-a", "team-b")) {
+            Manifests manifests = Manifests.parse(HELM.template().withName(HelmChart.RELEASE)
+                    .withNamespace(namespace).withValuesFile(file).call(), namespace);
+            ClusterRole role = manifests.all(ClusterRole.class).stream()
+                    .filter(found -> found.getMetadata().getName().endsWith("-receivers")).findFirst().orElseThrow();
+            RoleBinding binding = manifests.all(RoleBinding.class).stream()
+                    .filter(found -> found.getRoleRef().getName().equals(role.getMetadata().getName()))
+                    .findFirst().orElseThrow();
+            assertEquals(role.getMetadata().getName(), binding.getMetadata().getName());
+            roles.add(role.getMetadata().getName());
+        }
+        assertEquals(List.of("team-a-apprepo-refresh-receivers", "team-b-apprepo-refresh-receivers"), roles);
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
@@ -520,7 +574,7 @@ class HelmChartTest {
 
     private static List<String> receiverBindings(Manifests manifests) {
         return manifests.all(RoleBinding.class).stream()
-                .filter(binding -> binding.getRoleRef().getName().equals("apprepo-refresh-receivers"))
+                .filter(binding -> binding.getRoleRef().getName().equals(RECEIVERS_ROLE))
                 .peek(binding -> assertEquals(Map.of("kind", "ServiceAccount", "namespace", HelmChart.NAMESPACE),
                         Map.of("kind", binding.getSubjects().get(0).getKind(), "namespace",
                                 binding.getSubjects().get(0).getNamespace())))
