@@ -59,6 +59,18 @@ The service's own ServiceAccount.
 {{- end }}
 
 {{/*
+Whether the chart creates the senders' token Secret: senders.token.create, or when that is null, senders.create.
+"true" or empty.
+*/}}
+{{- define "apprepo-refresh.senderToken" -}}
+{{- $create := .Values.senders.token.create }}
+{{- if kindIs "invalid" $create }}
+{{- $create = .Values.senders.create }}
+{{- end }}
+{{- if $create }}true{{ end }}
+{{- end }}
+
+{{/*
 The image: repository@digest when a digest is given, else repository:tag, the tag defaulting to the appVersion.
 */}}
 {{- define "apprepo-refresh.image" -}}

@@ -500,6 +500,25 @@ class HelmChartTest {
         assertEquals(List.of("team-a-apprepo-refresh-receivers", "team-b-apprepo-refresh-receivers"), roles);
     }
 
+    /** The senders' token Secret follows senders.create unless told otherwise. */
+    static Stream<Arguments> senderTokens() {
+        return Stream.of(
+                Arguments.of("the chart's senders", "senders: {create: true}", true),
+                Arguments.of("existing senders keep their own", "senders: {create: false}", false),
+                Arguments.of("a token for existing senders", "senders: {create: false, token: {create: true}}", true),
+                Arguments.of("bounded tokens only", "senders: {create: true, token: {create: false}}", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("senderTokens")
+    void theSendersTokenFollowsTheSenders(String name, String values, boolean token, @TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), values);
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), name);
+
+        assertEquals(token, manifests.named(Secret.class, "apprepositories-refresh-token").isPresent());
+    }
+
     static Stream<Arguments> wrongValues() {
         return Stream.of(
                 Arguments.of("a negative replicaCount", "replicaCount: -1",
