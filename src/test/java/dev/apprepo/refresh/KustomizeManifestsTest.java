@@ -1,6 +1,7 @@
 package dev.apprepo.refresh;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +75,13 @@ class KustomizeManifestsTest {
     }
 
     private static String kustomization(List<String> resources) {
+        String tag;
+        try {
+            tag = new ObjectMapper(new YAMLFactory()).readTree(HelmChart.CHART.resolve("Chart.yaml").toFile())
+                    .path("appVersion").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return """
                 # kubectl apply -k deploy/kubernetes
                 # The service in namespace apprepo-refresh, and the RBAC of the Kubeapps how-to in namespace kubeapps.
@@ -87,8 +97,8 @@ class KustomizeManifestsTest {
                         images:
                           - name: apprepo-refresh
                             newName: apprepo-refresh
-                            newTag: "1.0.0"
-                        """;
+                            newTag: "%s"
+                        """.formatted(tag);
     }
 
     @Test
