@@ -185,6 +185,9 @@ namespace's default ServiceAccount, an autoscaler's bounds.
 {{- if and .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) (include "apprepo-refresh.receiverNamespaces" . | fromJsonArray) }}
 {{- fail "serviceAccount: receivers get rights bound to the service's ServiceAccount: with serviceAccount.create=false, give its name in serviceAccount.name; the pods would run as the namespace's default ServiceAccount, and every pod that runs as it would get those rights" }}
 {{- end }}
+{{- if and (has (toString .Values.rollingUpdate.maxSurge) (list "0" "0%")) (has (toString .Values.rollingUpdate.maxUnavailable) (list "0" "0%")) }}
+{{- fail "rollingUpdate: maxSurge and maxUnavailable cannot both be 0: a rollout could then never start a new pod" }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
 {{- fail "autoscaling: maxReplicas must be at least minReplicas" }}
 {{- end }}

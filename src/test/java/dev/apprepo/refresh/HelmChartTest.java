@@ -429,6 +429,16 @@ class HelmChartTest {
         assertEquals(1, rollout.getMaxUnavailable().getIntVal());
     }
 
+    /** The lists a NetworkPolicy must not have empty only matter when the chart creates one. */
+    @Test
+    void noNetworkPolicyNeedsNoSourcesOrPorts(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"),
+                "networkPolicy: {enabled: false, ingressNamespaces: [], apiServerPorts: []}");
+        Manifests manifests = Manifests.parse(HelmChart.template(HELM, List.of(file)), "no NetworkPolicy");
+
+        assertFalse(manifests.kinds().contains("NetworkPolicy"), manifests.kinds().toString());
+    }
+
     @Test
     void aSpreadConstraintKeepsItsOwnLabelSelector(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("values.yaml"), """
@@ -567,6 +577,9 @@ class HelmChartTest {
                         + "serviceAccount.create=false, give its name in serviceAccount.name"),
                 Arguments.of("a rollout's surge that is neither a number nor a percentage",
                         "rollingUpdate: {maxSurge: a-few}", "rollingUpdate.maxSurge: Does not match pattern"),
+                Arguments.of("a rollout that can never start a new pod",
+                        "rollingUpdate: {maxSurge: 0, maxUnavailable: 0}",
+                        "rollingUpdate: maxSurge and maxUnavailable cannot both be 0"),
                 Arguments.of("an Ingress without hosts", "ingress: {enabled: true, hosts: []}",
                         "ingress.hosts: Array must have at least 1 items"),
                 Arguments.of("no preStop sleep", "preStopSleepSeconds: 0",
