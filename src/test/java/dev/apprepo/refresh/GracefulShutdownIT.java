@@ -41,7 +41,7 @@ class GracefulShutdownIT {
      */
     private static final String TEST_DRAIN_DELAY = "20s";
     /** A guard against a wait that never ends, not a measure of speed. */
-    private static final Duration GUARD = Duration.ofMinutes(2);
+    private static final Duration GUARD = ServiceInstances.HANG_GUARD;
 
     @RegisterExtension
     static final KubeappsApi API = new KubeappsApi(false);

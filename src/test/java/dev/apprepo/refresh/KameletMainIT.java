@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class KameletMainIT {
 
     /** A guard against a runner that never gets ready or never ends, not a measure of speed. */
-    private static final Duration GUARD = Duration.ofMinutes(3);
+    private static final Duration GUARD = ServiceInstances.HANG_GUARD;
     private static final Path CLASSPATHS = Path.of("target/kamelet-main");
     private static final Path ROUTES = Path.of("routes");
     private static final Path KAMELETS = Path.of("kamelet");

@@ -75,8 +75,8 @@ class ReplicasIT {
             }
             // every replica's first update is at the API's door, with the same resourceVersion, and the rest of
             // the burst waits behind them: all three will write at once
-            await().atMost(Duration.ofMinutes(2)).until(API::heldUpdates, held -> held == replicas.size());
-            await().atMost(Duration.ofMinutes(2)).until(() -> sum(replicas, "apprepo_refresh_requests_waiting"),
+            await().atMost(ServiceInstances.HANG_GUARD).until(API::heldUpdates, held -> held == replicas.size());
+            await().atMost(ServiceInstances.HANG_GUARD).until(() -> sum(replicas, "apprepo_refresh_requests_waiting"),
                     waiting -> waiting == requests - replicas.size());
         }
 
@@ -106,7 +106,7 @@ class ReplicasIT {
         try (KubeappsApi.Hold hold = API.holdUpdates()) {
             replicas.forEach(replica -> answers.add(send(replica, "github", delivery, PUSH)));
             // the three copies were read before any was recorded: the record decides in the update itself
-            await().atMost(Duration.ofMinutes(2)).until(API::heldUpdates, held -> held == replicas.size());
+            await().atMost(ServiceInstances.HANG_GUARD).until(API::heldUpdates, held -> held == replicas.size());
         }
 
         int refreshed = 0;
@@ -120,7 +120,7 @@ class ReplicasIT {
 
         Instance restarted = replicas.get(0);
         restarted.terminate();
-        restarted.awaitExit(Duration.ofMinutes(2));
+        restarted.awaitExit(ServiceInstances.HANG_GUARD);
         restarted.restart();
         API.takeCalls();
 
@@ -135,7 +135,7 @@ class ReplicasIT {
     private CompletableFuture<HttpResponse<String>> send(Instance instance, String repository,
             Map<String, String> headers, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(instance.uri(PATH.formatted(repository)))
-                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(ServiceInstances.HANG_GUARD).POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -41,7 +41,7 @@ class RolloutIT {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final int CLIENTS = 4;
     /** A guard against a wait that never ends, not a measure of speed. */
-    private static final Duration GUARD = Duration.ofMinutes(3);
+    private static final Duration GUARD = ServiceInstances.HANG_GUARD;
 
     @RegisterExtension
     static final KubeappsApi API = new KubeappsApi(false);

@@ -40,8 +40,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 public final class ServiceInstances implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
-    /** A guard against an instance that never gets ready, not a measure of speed. */
-    private static final Duration START_GUARD = Duration.ofMinutes(3);
+    /**
+     * How long the tests that start processes wait for anything before they call it a hang: never a measure of
+     * speed, and long enough for a machine that runs several builds at once (a start took a minute at a load of 24
+     * on two cores).
+     */
+    public static final Duration HANG_GUARD = Duration.ofMinutes(10);
     private static final Path DEPLOYMENT = Path.of("deploy/kubernetes/deployment.yaml");
     private static final Path LOGS = Path.of("target/service-instances");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -184,7 +188,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
 
         /** Waits until /q/health/ready answers UP; fails at once, with the instance's log, if its process ends. */
         public Instance awaitReady() {
-            await("instance " + index + " ready").atMost(START_GUARD).pollInterval(Duration.ofMillis(100))
+            await("instance " + index + " ready").atMost(HANG_GUARD).pollInterval(Duration.ofMillis(100))
                     .until(() -> {
                         if (!process.isAlive()) {
                             fail("instance " + index + " exited with " + process.exitValue() + ":\n" + log());
