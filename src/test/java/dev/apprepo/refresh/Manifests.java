@@ -289,26 +289,31 @@ final class Manifests {
         }
     }
 
-    /** bench/run measures the JVM as the Deployment runs it; the image must run the same one on its own. */
+    /**
+     * bench/run measures the JVM as the Deployment runs it; the image, and a run outside a cluster, start it through
+     * bin/apprepo-refresh, whose own options must be the same.
+     */
     void assertTheDeploymentRunsTheJvmOfTheImage() {
-        Map<String, String> image = new HashMap<>();
-        var env = Pattern.compile("^ENV (\\w+)=\"?([^\"]*)\"?$");
+        Map<String, String> launcher = new HashMap<>();
+        var option = Pattern.compile("^\\w+=\\$\\{(\\w+)-\"([^\"]*)\"}$");
         try {
-            for (String line : Files.readAllLines(Path.of("src/main/docker/Dockerfile.jvm"))) {
-                var matcher = env.matcher(line);
+            for (String line : Files.readAllLines(Path.of("bin/apprepo-refresh"))) {
+                var matcher = option.matcher(line);
                 if (matcher.matches()) {
-                    image.put(matcher.group(1), matcher.group(2));
+                    launcher.put(matcher.group(1), matcher.group(2));
                 }
             }
+            assertTrue(Files.readString(Path.of("src/main/docker/Dockerfile.jvm"))
+                    .contains("ENTRYPOINT [ \"/deployments/bin/apprepo-refresh\" ]"), "the image starts the launcher");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
 
-        assertTrue(image.get("JAVA_OPTS_APPEND").contains("-Xmx"), "the image sets the heap itself");
-        for (String option : image.get("JAVA_OPTS_APPEND").split(" ")) {
-            assertTrue(List.of(env("JAVA_OPTS_APPEND").split(" ")).contains(option), option);
+        assertTrue(launcher.get("JAVA_OPTS_APPEND").contains("-Xmx"), "the launcher sets the heap itself");
+        for (String jvmOption : launcher.get("JAVA_OPTS_APPEND").split(" ")) {
+            assertTrue(List.of(env("JAVA_OPTS_APPEND").split(" ")).contains(jvmOption), jvmOption);
         }
-        assertEquals(image.get("GC_CONTAINER_OPTIONS"), env("GC_CONTAINER_OPTIONS"));
+        assertEquals(launcher.get("GC_CONTAINER_OPTIONS"), env("GC_CONTAINER_OPTIONS"));
     }
 
     void assertTheServiceSelectsThePods() {
