@@ -12,19 +12,26 @@ import java.util.Map;
  * <p>
  * While an update runs, arriving requests join the batch that waits for it, which starts when it ends: every
  * request is answered by an update that started after it arrived, and concurrent requests cost one update per
- * update time instead of one each. A burst (more than three requests waiting when an update ends) is held until
- * the burst interval has passed since the update before it started, and takes every request that arrives until
- * then: each update makes the Kubeapps controller start a sync Job, and one per interval is all a burst needs.
- * Fewer waiting requests are not held, nor is a request that finds no update running, so that chance meetings
- * under load never wait an interval.
+ * update time instead of one each.
+ * <p>
+ * A burst is held: each update makes the Kubeapps controller start a sync Job, and one per burst interval is all a
+ * burst needs. Updates that follow one another without the lane going idle are a run; a run's intervals start with
+ * its first update and with the first update that starts an interval or more after the current one began. When an
+ * update ends and the requests its interval has served, with those waiting, are more than four, the waiting batch
+ * is held until the interval ends, and takes every request that arrives until then. Counting the whole interval,
+ * not only the requests waiting when one update ends, holds a burst whose arrivals are spread thinly enough that
+ * each update finds only a few waiting; measuring from the interval's first update, not from the update before,
+ * keeps such a run from pushing the hold back one update at a time. A request that finds the lane idle starts an
+ * update at once, and so do up to three that waited on it: a pair or a few concurrent requests, chance meetings
+ * under load, never wait an interval. When the service stops, held batches start at once.
  *
  * @param <K> the lane's key
  * @param <R> a request
  */
 final class RefreshLanes<K, R> {
 
-    /** This many waiting requests or more, when an update ends, are a burst. */
-    static final int BURST = 4;
+    /** This many requests or more in one interval of a run, served and waiting, are a burst. */
+    static final int BURST = 5;
 
     /** What the caller must do after a transition. */
     sealed interface Next<R> {
@@ -49,8 +56,10 @@ final class RefreshLanes<K, R> {
     /** A lane exists while an update runs or a batch is held; the batch that waits for it, if any, is open. */
     private static final class Lane<R> {
 
-        /** When the running update started, or the one before a held batch. */
-        long updateStart;
+        /** When the current interval of the lane's run began: the start of an update. */
+        long intervalStart;
+        /** Requests served by the updates started in the current interval. */
+        int served;
         List<R> waiting;
         boolean held;
         long heldUntil;
@@ -71,6 +80,7 @@ final class RefreshLanes<K, R> {
         if (lane == null) {
             lane = new Lane<>();
             lanes.put(key, lane);
+            lane.intervalStart = now;
             return start(lane, List.of(request), now);
         }
         if (lane.waiting == null) {
@@ -88,8 +98,8 @@ final class RefreshLanes<K, R> {
             lanes.remove(key);
             return new Wait<>();
         }
-        long due = lane.updateStart + burstIntervalNanos;
-        if (lane.waiting.size() >= BURST && now - due < 0) {
+        long due = lane.intervalStart + burstIntervalNanos;
+        if (lane.served + lane.waiting.size() >= BURST && now - due < 0) {
             lane.held = true;
             lane.heldUntil = due;
             return new HoldUntil<>(due);
@@ -139,8 +149,12 @@ final class RefreshLanes<K, R> {
         return start(lane, batch, now);
     }
 
-    private static <R> Start<R> start(Lane<R> lane, List<R> batch, long now) {
-        lane.updateStart = now;
+    private Start<R> start(Lane<R> lane, List<R> batch, long now) {
+        if (now - (lane.intervalStart + burstIntervalNanos) >= 0) {
+            lane.intervalStart = now;
+            lane.served = 0;
+        }
+        lane.served += batch.size();
         return new Start<>(List.copyOf(batch));
     }
 }

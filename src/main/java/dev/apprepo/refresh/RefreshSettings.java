@@ -19,9 +19,9 @@ import dev.apprepo.refresh.support.InvalidConfigurationException;
  * @param apiTimeout              connect and request timeout of each Kubernetes API call
  * @param maxAttempts             attempts of get and update when another writer changed the AppRepository in
  *                                between (409); without it, the kamelet's own default
- * @param burstInterval           when more than three requests for one repository and token wait on its update (a
- *                                burst), the next update starts this long after that one started and takes every
- *                                request that arrives until then
+ * @param burstInterval           when updates of one repository and token follow one another and more than four
+ *                                requests come within this time of the first (a burst), the next update starts
+ *                                this long after it and takes every request that arrives until then
  * @param clientPoolMaxSize       most Kubernetes clients (one per cluster and token) kept for reuse
  * @param clientPoolIdleExpiry    a client unused for this long is closed
  * @param receiversConfig         receivers of signed deliveries; without it, bearer requests only
