@@ -13,11 +13,13 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * A stand-in for the Kubernetes API in benchmarks: AppRepository GET and PUT with resourceVersion checks (409 on a
  * stale one) and a fixed delay per call, like an API server on a LAN. The delay is a timer, not a sleeping thread,
- * so the stand-in's capacity does not depend on it. Audit Events are accepted and dropped.
+ * so the stand-in's capacity does not depend on it. An Event POST is answered as the API server answers it, after the
+ * same delay: 201 with the created Event (its generated name, uid, resourceVersion and creationTimestamp), then
+ * dropped.
  *
  * Usage (Vert.x from the packaged service):
  *   java -cp 'target/quarkus-app/lib/main/*' bench/ApiStandIn.java PORT DELAY_MS REPOSITORIES
- * GET /stats answers "gets puts conflicts"; POST /stats/reset zeroes them.
+ * GET /stats answers "gets puts conflicts events"; POST /stats/reset zeroes them.
  */
 public class ApiStandIn {
 
@@ -25,6 +27,8 @@ public class ApiStandIn {
             "/apis/kubeapps\\.com/v1alpha1/namespaces/([a-z0-9-]+)/apprepositories/([a-z0-9.-]+)");
     private static final Pattern VERSION = Pattern.compile("\"resourceVersion\"\\s*:\\s*\"(\\d+)\"");
     private static final Pattern RESYNC = Pattern.compile("\"resyncRequests\"\\s*:\\s*(\\d+)");
+    private static final Pattern EVENTS = Pattern.compile("/api/v1/namespaces/([a-z0-9-]+)/events");
+    private static final Pattern GENERATE_NAME = Pattern.compile("\"generateName\"\\s*:\\s*\"([^\"]*)\"");
 
     private record Repository(long version, long resyncRequests) {
     }
@@ -33,6 +37,7 @@ public class ApiStandIn {
     private static final AtomicLong GETS = new AtomicLong();
     private static final AtomicLong PUTS = new AtomicLong();
     private static final AtomicLong CONFLICTS = new AtomicLong();
+    private static final AtomicLong EVENTS_CREATED = new AtomicLong();
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
@@ -67,12 +72,13 @@ public class ApiStandIn {
                 GETS.set(0);
                 PUTS.set(0);
                 CONFLICTS.set(0);
+                EVENTS_CREATED.set(0);
             }
-            respond(request, 200, GETS.get() + " " + PUTS.get() + " " + CONFLICTS.get());
+            respond(request, 200, GETS.get() + " " + PUTS.get() + " " + CONFLICTS.get() + " " + EVENTS_CREATED.get());
             return;
         }
-        if (path.endsWith("/events") && request.method().name().equals("POST")) {
-            respond(request, 201, body.toString(StandardCharsets.UTF_8));
+        if (EVENTS.matcher(path).matches() && request.method().name().equals("POST")) {
+            respond(request, 201, created(body.toString(StandardCharsets.UTF_8)));
             return;
         }
         Matcher matcher = PATH.matcher(path);
@@ -116,6 +122,16 @@ public class ApiStandIn {
             }
             default -> respond(request, 405, status(405, "MethodNotAllowed", "method not allowed"));
         }
+    }
+
+    /** The Event as the API server stores it: the name generated from generateName, and what it adds. */
+    private static String created(String event) {
+        long number = EVENTS_CREATED.incrementAndGet();
+        Matcher generateName = GENERATE_NAME.matcher(event);
+        String name = (generateName.find() ? generateName.group(1) : "event.") + Long.toString(number, 36);
+        return event.replaceFirst("\"metadata\"\\s*:\\s*\\{", "\"metadata\":{\"name\":\"" + name + "\",\"uid\":\"event-"
+                + number + "\",\"resourceVersion\":\"" + (1_000_000 + number) + "\",\"creationTimestamp\":\""
+                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\",");
     }
 
     private static String json(String namespace, String name, Repository repository) {
