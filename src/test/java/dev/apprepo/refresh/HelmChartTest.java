@@ -429,6 +429,20 @@ class HelmChartTest {
         assertEquals(1, rollout.getMaxUnavailable().getIntVal());
     }
 
+    /** The image's launcher holds the JVM options; the chart passes on only what a release adds or replaces. */
+    @Test
+    void theJvmOptionsAreTheImagesUnlessAReleaseAddsToThem(@TempDir Path dir) throws IOException {
+        Manifests defaults = Manifests.parse(HelmChart.template(HELM, List.of()), "the defaults");
+        assertNull(defaults.env("JAVA_OPTS_APPEND"));
+        assertNull(defaults.env("GC_CONTAINER_OPTIONS"));
+
+        Path file = Files.writeString(dir.resolve("values.yaml"),
+                "jvm: {options: -Xmx96m -XX:+ExitOnOutOfMemoryError, gcOptions: -XX:+UseParallelGC}");
+        Manifests added = Manifests.parse(HelmChart.template(HELM, List.of(file)), "JVM options of one's own");
+        assertEquals("-Xmx96m -XX:+ExitOnOutOfMemoryError", added.env("JAVA_OPTS_APPEND"));
+        assertEquals("-XX:+UseParallelGC", added.env("GC_CONTAINER_OPTIONS"));
+    }
+
     /** The lists a NetworkPolicy must not have empty only matter when the chart creates one. */
     @Test
     void noNetworkPolicyNeedsNoSourcesOrPorts(@TempDir Path dir) throws IOException {

@@ -18,12 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.apprepo.refresh.kubernetes.Cluster;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -46,7 +42,6 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
      * on two cores).
      */
     public static final Duration HANG_GUARD = Duration.ofMinutes(10);
-    private static final Path DEPLOYMENT = Path.of("deploy/kubernetes/deployment.yaml");
     private static final Path LOGS = Path.of("target/service-instances");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -130,21 +125,6 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         return clustersFile;
     }
 
-    /** The JVM options the Deployment gives the container (JAVA_OPTS_APPEND and GC_CONTAINER_OPTIONS). */
-    static List<String> deployedJvmOptions() {
-        try {
-            Deployment deployment = new KubernetesSerialization().unmarshal(Files.readString(DEPLOYMENT),
-                    Deployment.class);
-            List<EnvVar> env = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-            return env.stream()
-                    .filter(variable -> List.of("JAVA_OPTS_APPEND", "GC_CONTAINER_OPTIONS")
-                            .contains(variable.getName()))
-                    .flatMap(variable -> Stream.of(variable.getValue().strip().split("\\s+"))).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * One instance: a process on a port the system gave it when it started (a port picked beforehand could be taken
      * by another process meanwhile), which can be stopped with SIGTERM and started again.
@@ -165,13 +145,11 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
         }
 
         private void launch() {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(deployedJvmOptions());
-            command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            // the launcher the image starts, with its JVM options, on the JVM running the tests
+            ProcessBuilder builder = new ProcessBuilder("bin/apprepo-refresh").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = new HashMap<>();
+            env.put("JAVA_HOME", System.getProperty("java.home"));
             env.put("REFRESH_CLUSTERS_CONFIG", clustersFile().toString());
             env.put("QUARKUS_HTTP_PORT", "0");
             env.putAll(environment);
