@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,7 +100,10 @@ class DeployManifestsTest {
 
     @Test
     void theDeploymentRunsTheJvmOfTheImage() throws IOException {
-        manifests().assertTheDeploymentRunsTheJvmOfTheImage();
+        Manifests manifests = manifests();
+        manifests.assertTheDeploymentRunsTheJvmOfTheImage();
+        assertNull(manifests.env("JAVA_OPTS_APPEND"), "the image's options, nothing added");
+        assertNull(manifests.env("GC_CONTAINER_OPTIONS"), "the image's collector");
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +28,8 @@ class LauncherTest {
 
     private static final String IMAGE_HEAP = "-Xmx64m";
     private static final String IMAGE_GC = "-XX:+UseSerialGC";
+    /** In the directory the launcher runs in: a shell would expand -Xlog:gc* to it. */
+    private static final String A_FILE_AN_OPTION_COULD_MATCH = "-Xlog:gcfile";
 
     /** A build's cache: trained after the build, or left from an earlier one. */
     enum Cache {
@@ -50,7 +51,9 @@ class LauncherTest {
                         List.of(IMAGE_GC, IMAGE_HEAP, "-Xmx96m", "-XX:+ExitOnOutOfMemoryError"), List.of()),
                 arguments("GC_CONTAINER_OPTIONS replaces the collector", 17, Cache.NONE,
                         Map.of("GC_CONTAINER_OPTIONS", "-XX:+UseParallelGC"),
-                        List.of("-XX:+UseParallelGC", IMAGE_HEAP), List.of(IMAGE_GC)));
+                        List.of("-XX:+UseParallelGC", IMAGE_HEAP), List.of(IMAGE_GC)),
+                arguments("an option is never a file pattern", 17, Cache.NONE, Map.of("JAVA_OPTS_APPEND", "-Xlog:gc*"),
+                        List.of(IMAGE_HEAP, "-Xlog:gc*"), List.of(A_FILE_AN_OPTION_COULD_MATCH)));
     }
 
     /**
@@ -60,9 +63,13 @@ class LauncherTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void theJvmGetsTheImagesOptions(String name, int featureVersion, Cache cache, Map<String, String> environment,
-            List<String> present, List<String> absent, @TempDir Path dir) throws Exception {
+            List<String> present, List<String> absent) throws Exception {
+        // under target/, not the system's temporary directory, which may not let a script run
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "launcher-test")), "run")
+                .toAbsolutePath();
+        Files.createFile(dir.resolve(A_FILE_AN_OPTION_COULD_MATCH));
         Path app = build(dir, cache);
-        List<String> arguments = launch(jvm(dir, featureVersion), app, environment);
+        List<String> arguments = launch(dir, jvm(dir, featureVersion), app, environment);
 
         assertEquals(List.of("-jar", app.resolve("quarkus-run.jar").toString(), "--an-argument"),
                 arguments.subList(arguments.size() - 3, arguments.size()), "the application and its arguments last");
@@ -113,8 +120,10 @@ class LauncherTest {
         return app;
     }
 
-    private static List<String> launch(Path javaHome, Path app, Map<String, String> environment) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bin/apprepo-refresh", "--an-argument").redirectErrorStream(true);
+    private static List<String> launch(Path dir, Path javaHome, Path app, Map<String, String> environment)
+            throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of("bin/apprepo-refresh").toAbsolutePath().toString(),
+                "--an-argument").directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeAll(List.of("JAVA_OPTS_APPEND", "GC_CONTAINER_OPTIONS"));
         builder.environment().putAll(Map.of("JAVA_HOME", javaHome.toString(), "APPREPO_REFRESH_APP", app.toString()));
         builder.environment().putAll(environment);

@@ -299,10 +299,12 @@ final class Manifests {
         try {
             assertTrue(Files.readString(Path.of("src/main/docker/Dockerfile.jvm"))
                     .contains("ENTRYPOINT [ \"/deployments/bin/apprepo-refresh\" ]"), "the image starts the launcher");
-            Matcher options = Pattern.compile("(?m)^jvm_options=\"([^\"]*)\"$")
-                    .matcher(Files.readString(Path.of("bin/apprepo-refresh")));
-            assertTrue(options.find(), "the launcher writes its JVM options");
-            launcherOptions = List.of(options.group(1).split(" "));
+            String launcher = Files.readString(Path.of("bin/apprepo-refresh"));
+            Matcher options = Pattern.compile("(?m)^jvm_options=\"([^\"]*)\"$").matcher(launcher);
+            Matcher collector = Pattern.compile("(?m)^gc_options=\\$\\{GC_CONTAINER_OPTIONS:-\"([^\"]*)\"}$")
+                    .matcher(launcher);
+            assertTrue(options.find() && collector.find(), "the launcher writes its JVM options and collector");
+            launcherOptions = List.of((options.group(1) + " " + collector.group(1)).split(" "));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

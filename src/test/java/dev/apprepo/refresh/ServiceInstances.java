@@ -28,10 +28,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Instances of the packaged service ({@code target/quarkus-app/quarkus-run.jar}), each a {@code java} process of its
- * own started with the JVM options of deploy/kubernetes/deployment.yaml, on a port of its own, all calling one
- * Kubernetes API (a {@link KubeappsApi}) as their cluster "default": replicas as a Deployment runs them. Each instance's output goes to
- * a file under target/service-instances/. As a {@code @RegisterExtension} field, every instance still running when
+ * Instances of the packaged service ({@code target/quarkus-app/quarkus-run.jar}), each a process of its own started
+ * by bin/apprepo-refresh as the image starts it, with the image's JVM options, on a port of its own, all calling one
+ * Kubernetes API (a {@link KubeappsApi}) as their cluster "default": replicas as a Deployment runs them. Each
+ * instance's output goes to a file under target/service-instances/. As a {@code @RegisterExtension} field, every instance still running when
  * the test ends is killed, whatever happened.
  */
 public final class ServiceInstances implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
@@ -148,6 +148,7 @@ public final class ServiceInstances implements BeforeEachCallback, AfterEachCall
             // the launcher the image starts, with its JVM options, on the JVM running the tests
             ProcessBuilder builder = new ProcessBuilder("bin/apprepo-refresh").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeAll(List.of("JAVA_OPTS_APPEND", "GC_CONTAINER_OPTIONS"));
             Map<String, String> env = new HashMap<>();
             env.put("JAVA_HOME", System.getProperty("java.home"));
             env.put("REFRESH_CLUSTERS_CONFIG", clustersFile().toString());
