@@ -17,6 +17,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- LuaJIT seeds every thread's generator alike: unseeded, wrk's threads would ask for the same repositories in the
+-- same order, and meet on one repository far more often than independent senders do
+function init(args)
+  math.randomseed(id)
+end
+
 local share
 sent = 0 -- global, so that done() can read it with thread:get
 function request()
